@@ -1,0 +1,33 @@
+/** `pas serve [--port N] [--project DIR]`: the app in a browser, on 127.0.0.1 only. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PasService } from '../../service/service';
+import { startWebServer } from '../../server/web-server';
+import { CliError, parseCommandArgs, type CommandIo } from '../args';
+import { write } from '../output';
+
+/** The renderer that `npm run build` (electron-vite) produces. */
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+export async function serveCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs('serve', argv, {
+    port: { type: 'string' },
+    project: { type: 'string', short: 'p' },
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`pas serve: --port must be a whole number from 0 to 65535, got "${values.port}"`);
+  }
+  const rendererDir = process.env.PAS_RENDERER_DIR ?? DEFAULT_RENDERER_DIR;
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new CliError(`pas serve: the app's UI is not built (no ${rendererDir}/index.html). Run \`npm run build\` first.`, 1);
+  }
+  const service = await PasService.create({ projectDir: values.project as string | undefined });
+  const server = await startWebServer({ service, rendererDir, port });
+  await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\nOpen ${server.url}\n`);
+  await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await server.close();
+  await service.close();
+  return 0;
+}

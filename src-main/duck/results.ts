@@ -1,0 +1,143 @@
+/**
+ * Query results kept on the main side. A result stays in DuckDB's memory as its data
+ * chunks; a client asks for a window of rows and gets it column-wise as JSON-safe cells.
+ * Finding a row is a binary search over chunk start offsets; the most recently read
+ * chunks' vectors are cached, so a grid scrolling through one chunk does not re-read it.
+ */
+import { randomUUID } from 'node:crypto';
+import { StatementType, type DuckDBMaterializedResult, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
+import { PasException } from '../../src-shared/errors';
+import type { Cell, ColumnInfo, QueryResultHandle, ResultPage } from '../../src-shared/values';
+import { columnCellConverter } from './values';
+
+const CACHED_CHUNKS = 4;
+
+interface StoredResult {
+  result: DuckDBMaterializedResult;
+  handle: QueryResultHandle;
+  converters: ((value: DuckDBValue) => Cell)[];
+  /** chunkStarts[i] is the row offset of chunk i; the last entry is the row count. */
+  chunkStarts: number[];
+  vectors: Map<number, DuckDBVector[]>;
+}
+
+export class ResultStore {
+  private readonly results = new Map<string, StoredResult>();
+
+  constructor(private readonly capacity = 16) {}
+
+  add(result: DuckDBMaterializedResult, elapsedMs: number): QueryResultHandle {
+    const types = result.columnTypes();
+    const names = result.deduplicatedColumnNames();
+    const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
+    const chunkStarts: number[] = [0];
+    let total = 0;
+    for (let i = 0; i < result.chunkCount; i++) {
+      total += result.getChunk(i).rowCount;
+      chunkStarts.push(total);
+    }
+    const handle: QueryResultHandle = {
+      resultId: randomUUID(),
+      columns,
+      rowCount: total,
+      elapsedMs,
+      statementType: StatementType[result.statementType] ?? 'UNKNOWN',
+      rowsChanged: result.rowsChanged,
+    };
+    this.results.set(handle.resultId, {
+      result,
+      handle,
+      converters: types.map((type) => columnCellConverter(type)),
+      chunkStarts,
+      vectors: new Map(),
+    });
+    while (this.results.size > this.capacity) {
+      const oldest = this.results.keys().next().value;
+      if (oldest === undefined) break;
+      this.results.delete(oldest);
+    }
+    return handle;
+  }
+
+  handle(resultId: string): QueryResultHandle {
+    return this.get(resultId).handle;
+  }
+
+  page(resultId: string, offset: number, limit: number): ResultPage {
+    const stored = this.get(resultId);
+    const { chunkStarts, converters } = stored;
+    const total = chunkStarts[chunkStarts.length - 1] ?? 0;
+    const end = Math.min(total, offset + limit);
+    const columns: Cell[][] = converters.map(() => []);
+    let chunkIndex = findChunk(chunkStarts, offset);
+    let row = offset;
+    while (row < end && chunkIndex < chunkStarts.length - 1) {
+      const start = chunkStarts[chunkIndex] ?? 0;
+      const stop = Math.min(end, chunkStarts[chunkIndex + 1] ?? 0);
+      const vectors = this.vectors(stored, chunkIndex);
+      for (let c = 0; c < converters.length; c++) {
+        const vector = vectors[c];
+        const convert = converters[c];
+        const out = columns[c];
+        if (!vector || !convert || !out) continue;
+        for (let r = row - start; r < stop - start; r++) out.push(convert(vector.getItem(r)));
+      }
+      row = stop;
+      chunkIndex++;
+    }
+    return { resultId, offset, rowCount: Math.max(0, end - offset), columns };
+  }
+
+  close(resultId: string): boolean {
+    return this.results.delete(resultId);
+  }
+
+  clear(): void {
+    this.results.clear();
+  }
+
+  get size(): number {
+    return this.results.size;
+  }
+
+  private get(resultId: string): StoredResult {
+    const stored = this.results.get(resultId);
+    if (!stored) {
+      throw new PasException({
+        code: 'not_found',
+        what: 'result',
+        message: `No result ${resultId}: it was closed or replaced by newer results.`,
+      });
+    }
+    // Touch for LRU order.
+    this.results.delete(resultId);
+    this.results.set(resultId, stored);
+    return stored;
+  }
+
+  private vectors(stored: StoredResult, chunkIndex: number): DuckDBVector[] {
+    let vectors = stored.vectors.get(chunkIndex);
+    if (vectors) return vectors;
+    const chunk = stored.result.getChunk(chunkIndex);
+    vectors = [];
+    for (let c = 0; c < chunk.columnCount; c++) vectors.push(chunk.getColumnVector(c));
+    stored.vectors.set(chunkIndex, vectors);
+    if (stored.vectors.size > CACHED_CHUNKS) {
+      const oldest = stored.vectors.keys().next().value;
+      if (oldest !== undefined) stored.vectors.delete(oldest);
+    }
+    return vectors;
+  }
+}
+
+/** Index of the chunk holding `row`: the last i with chunkStarts[i] <= row. */
+export function findChunk(chunkStarts: number[], row: number): number {
+  let lo = 0;
+  let hi = chunkStarts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((chunkStarts[mid] ?? 0) <= row) lo = mid;
+    else hi = mid - 1;
+  }
+  return Math.max(0, lo);
+}

@@ -1,0 +1,65 @@
+/**
+ * A session is one DuckDB connection used for a sequence of statements (a console tab, a
+ * preview): statements run one at a time in order, share temp objects and settings, and a
+ * running statement is cancelled by aborting its signal (DuckDB `interrupt`).
+ */
+import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api';
+import { PasException } from '../../src-shared/errors';
+import { sqlError } from './sql-errors';
+
+const CANCELLED = { code: 'cancelled', message: 'The query was cancelled.' } as const;
+
+export class Session {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly onClose: () => void = () => {},
+  ) {}
+
+  /** Runs `sql` (one or more statements) and returns the last statement's full result. */
+  run(sql: string, signal?: AbortSignal): Promise<DuckDBMaterializedResult> {
+    const task = this.queue.then(() => this.runNow(sql, signal));
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  private async runNow(sql: string, signal?: AbortSignal): Promise<DuckDBMaterializedResult> {
+    if (this.closed) throw new PasException({ code: 'internal', message: 'The session is closed.' });
+    if (signal?.aborted) throw new PasException(CANCELLED);
+    const interrupt = () => this.connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      return await this.connection.run(sql);
+    } catch (raw) {
+      if (signal?.aborted) throw new PasException(CANCELLED);
+      const message = raw instanceof Error ? raw.message : String(raw);
+      const offset = message.startsWith('Parser Error') ? await this.parserOffset(sql) : undefined;
+      throw new PasException(sqlError(sql, raw, offset));
+    } finally {
+      signal?.removeEventListener('abort', interrupt);
+    }
+  }
+
+  /** DuckDB's parser reports the offset of a syntax error that its message lacks. */
+  private async parserOffset(sql: string): Promise<number | undefined> {
+    try {
+      const reader = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+      const parsed = JSON.parse(String(reader.getRows()[0]?.[0] ?? '{}')) as { position?: string };
+      return parsed.position !== undefined ? Number(parsed.position) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Interrupts whatever runs, then disconnects once the queue has drained. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.interrupt();
+    await this.queue;
+    this.connection.closeSync();
+    this.onClose();
+  }
+}

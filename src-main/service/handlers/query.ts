@@ -1,0 +1,47 @@
+/** `query.*` and `session.*`: the query console's statements, result pages and sessions. */
+import type { DuckEngine } from '../../duck/engine';
+import type { ResultStore } from '../../duck/results';
+import type { Session } from '../../duck/session';
+import type { Handlers } from './types';
+
+export const DEFAULT_SESSION = 'default';
+
+export class SessionPool {
+  private readonly sessions = new Map<string, Promise<Session>>();
+
+  constructor(private readonly engine: DuckEngine) {}
+
+  get(id: string): Promise<Session> {
+    let session = this.sessions.get(id);
+    if (!session) {
+      session = this.engine.openSession();
+      this.sessions.set(id, session);
+    }
+    return session;
+  }
+
+  async close(id: string): Promise<boolean> {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    this.sessions.delete(id);
+    await (await session).close();
+    return true;
+  }
+}
+
+export function queryHandlers(
+  sessions: SessionPool,
+  results: ResultStore,
+): Handlers<'query.run' | 'query.page' | 'query.close' | 'session.close'> {
+  return {
+    'query.run': async ({ sql, session }, ctx) => {
+      const target = await sessions.get(session ?? DEFAULT_SESSION);
+      const started = performance.now();
+      const result = await target.run(sql, ctx.signal);
+      return results.add(result, performance.now() - started);
+    },
+    'query.page': async ({ resultId, offset, limit }) => results.page(resultId, offset, limit),
+    'query.close': async ({ resultId }) => ({ closed: results.close(resultId) }),
+    'session.close': async ({ session }) => ({ closed: await sessions.close(session) }),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The one contract between the engine and every client (Electron renderer, browser,
+ * CLI, tests): each method's params (a zod schema, validated on the main side), each
+ * method's result type, and each event topic's payload.
+ *
+ * Adding a method means adding an entry to `methodParams` and to `MethodResults`;
+ * the service's handler table is typed from these, so a missing handler fails the
+ * type check.
+ */
+import { z } from 'zod';
+import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
+
+/** Largest window a client may ask for in one page. */
+export const MAX_PAGE_ROWS = 50_000;
+
+const sessionId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+
+export const methodParams = {
+  'app.info': z.object({}).strict(),
+  'sql.dialect': z.object({}).strict(),
+  'query.run': z
+    .object({
+      sql: z.string().min(1, 'the SQL text is empty').max(5_000_000),
+      /** Console session: statements in one session share temp objects and settings. */
+      session: sessionId.optional(),
+    })
+    .strict(),
+  'query.page': z
+    .object({
+      resultId: z.string().min(1),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(MAX_PAGE_ROWS),
+    })
+    .strict(),
+  'query.close': z.object({ resultId: z.string().min(1) }).strict(),
+  'session.close': z.object({ session: sessionId }).strict(),
+} as const;
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  projectDir: string;
+  duckdbVersion: string;
+}
+
+export interface SqlDialect {
+  keywords: string[];
+  functions: string[];
+  types: string[];
+}
+
+export interface MethodResults {
+  'app.info': AppInfo;
+  'sql.dialect': SqlDialect;
+  'query.run': QueryResultHandle;
+  'query.page': ResultPage;
+  'query.close': { closed: boolean };
+  'session.close': { closed: boolean };
+}
+
+export type MethodName = keyof typeof methodParams & keyof MethodResults;
+export type MethodParams<M extends MethodName> = z.input<(typeof methodParams)[M]>;
+export type ValidParams<M extends MethodName> = z.output<(typeof methodParams)[M]>;
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+export const methodNames = Object.keys(methodParams) as MethodName[];
+
+/** Methods that may take long: they report `progress` events and are worth a Cancel button. */
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run']);
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);
+}
+
+/** Stages a long call reports through the `progress` topic. */
+export type ProgressStage = 'started' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+export interface EventPayloads {
+  /** Progress of one long call, keyed by the request id the client chose. */
+  progress: {
+    requestId: string;
+    method: MethodName;
+    stage: ProgressStage;
+    /** 0..1 when the work knows its size. */
+    fraction?: number;
+    message?: string;
+  };
+  /** Engine log lines worth showing to the user. */
+  log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; time: string };
+}
+
+export type TopicName = keyof EventPayloads;
+export const topicNames: TopicName[] = ['progress', 'log'];
+
+export function isTopicName(value: unknown): value is TopicName {
+  return typeof value === 'string' && (topicNames as string[]).includes(value);
+}
+
+export type { ColumnInfo };
