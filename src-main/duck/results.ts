@@ -5,18 +5,21 @@
  * chunks' vectors are cached, so a grid scrolling through one chunk does not re-read it.
  */
 import { randomUUID } from 'node:crypto';
-import { StatementType, type DuckDBMaterializedResult, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
+import { StatementType, type DuckDBMaterializedResult, type DuckDBVector } from '@duckdb/node-api';
 import { PasException } from '../../src-shared/errors';
 import type { Cell, ColumnInfo, QueryResultHandle, ResultPage } from '../../src-shared/values';
-import { columnCellConverter } from './values';
+import { columnReader, type ColumnReader } from './values';
 
 const CACHED_CHUNKS = 4;
 
 interface StoredResult {
   result: DuckDBMaterializedResult;
   handle: QueryResultHandle;
-  converters: ((value: DuckDBValue) => Cell)[];
-  /** chunkStarts[i] is the row offset of chunk i; the last entry is the row count. */
+  readers: ColumnReader[];
+  /**
+   * chunkStarts[i] is the row offset of chunk i, known for the chunks scanned so far; it grows
+   * as pages further down are asked for, so running a query never walks all its chunks.
+   */
   chunkStarts: number[];
   vectors: Map<number, DuckDBVector[]>;
 }
@@ -30,16 +33,10 @@ export class ResultStore {
     const types = result.columnTypes();
     const names = result.deduplicatedColumnNames();
     const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
-    const chunkStarts: number[] = [0];
-    let total = 0;
-    for (let i = 0; i < result.chunkCount; i++) {
-      total += result.getChunk(i).rowCount;
-      chunkStarts.push(total);
-    }
     const handle: QueryResultHandle = {
       resultId: randomUUID(),
       columns,
-      rowCount: total,
+      rowCount: result.rowCount,
       elapsedMs,
       statementType: StatementType[result.statementType] ?? 'UNKNOWN',
       rowsChanged: result.rowsChanged,
@@ -47,8 +44,8 @@ export class ResultStore {
     this.results.set(handle.resultId, {
       result,
       handle,
-      converters: types.map((type) => columnCellConverter(type)),
-      chunkStarts,
+      readers: types.map((type) => columnReader(type)),
+      chunkStarts: [0],
       vectors: new Map(),
     });
     while (this.results.size > this.capacity) {
@@ -65,22 +62,21 @@ export class ResultStore {
 
   page(resultId: string, offset: number, limit: number): ResultPage {
     const stored = this.get(resultId);
-    const { chunkStarts, converters } = stored;
-    const total = chunkStarts[chunkStarts.length - 1] ?? 0;
-    const end = Math.min(total, offset + limit);
-    const columns: Cell[][] = converters.map(() => []);
+    const { chunkStarts, readers } = stored;
+    const end = Math.min(stored.handle.rowCount, offset + limit);
+    const columns: Cell[][] = readers.map(() => []);
+    scanChunksUpTo(stored, end);
     let chunkIndex = findChunk(chunkStarts, offset);
     let row = offset;
     while (row < end && chunkIndex < chunkStarts.length - 1) {
       const start = chunkStarts[chunkIndex] ?? 0;
       const stop = Math.min(end, chunkStarts[chunkIndex + 1] ?? 0);
       const vectors = this.vectors(stored, chunkIndex);
-      for (let c = 0; c < converters.length; c++) {
+      for (let c = 0; c < readers.length; c++) {
         const vector = vectors[c];
-        const convert = converters[c];
+        const read = readers[c];
         const out = columns[c];
-        if (!vector || !convert || !out) continue;
-        for (let r = row - start; r < stop - start; r++) out.push(convert(vector.getItem(r)));
+        if (vector && read && out) read(vector, row - start, stop - start, out);
       }
       row = stop;
       chunkIndex++;
@@ -127,6 +123,15 @@ export class ResultStore {
       if (oldest !== undefined) stored.vectors.delete(oldest);
     }
     return vectors;
+  }
+}
+
+/** Extends the known chunk offsets until they cover `row` (or every chunk). */
+function scanChunksUpTo(stored: StoredResult, row: number): void {
+  const { chunkStarts, result } = stored;
+  while (chunkStarts.length - 1 < result.chunkCount && (chunkStarts[chunkStarts.length - 1] ?? 0) < row) {
+    const last = chunkStarts[chunkStarts.length - 1] ?? 0;
+    chunkStarts.push(last + result.getChunk(chunkStarts.length - 1).rowCount);
   }
 }
 

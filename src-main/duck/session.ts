@@ -28,7 +28,13 @@ export class Session {
   private async runNow(sql: string, signal?: AbortSignal): Promise<DuckDBMaterializedResult> {
     if (this.closed) throw new PasException({ code: 'internal', message: 'The session is closed.' });
     if (signal?.aborted) throw new PasException(CANCELLED);
-    const interrupt = () => this.connection.interrupt();
+    // DuckDB clears a pending interrupt when a statement starts, so an abort that lands just
+    // before the statement begins would be lost: keep interrupting until the run settles.
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    const interrupt = () => {
+      this.connection.interrupt();
+      repeat ??= setInterval(() => this.connection.interrupt(), 25);
+    };
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       return await this.connection.run(sql);
@@ -39,6 +45,7 @@ export class Session {
       throw new PasException(sqlError(sql, raw, offset));
     } finally {
       signal?.removeEventListener('abort', interrupt);
+      if (repeat) clearInterval(repeat);
     }
   }
 

@@ -10,6 +10,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
   type DuckDBValueConverter,
+  type DuckDBVector,
   type Json,
 } from '@duckdb/node-api';
 import type { Cell } from '../../src-shared/values';
@@ -87,8 +88,14 @@ export const cellConverter: DuckDBValueConverter<Cell> = (value, type, self) => 
   }
 };
 
-/** A converter specialised for one top-level column type. */
-export function columnCellConverter(type: DuckDBType): (value: DuckDBValue) => Cell {
+/** Appends rows [from, to) of a vector to `out` as cells. */
+export type ColumnReader = (vector: DuckDBVector, from: number, to: number, out: Cell[]) => void;
+
+/**
+ * A reader specialised for one top-level column type: a tight loop per type family, since
+ * paging converts millions of values and a per-value dispatch would dominate the cost.
+ */
+export function columnReader(type: DuckDBType): ColumnReader {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
     case DuckDBTypeId.TINYINT:
@@ -98,16 +105,30 @@ export function columnCellConverter(type: DuckDBType): (value: DuckDBValue) => C
     case DuckDBTypeId.USMALLINT:
     case DuckDBTypeId.UINTEGER:
     case DuckDBTypeId.VARCHAR:
-      return (value) => value as Cell;
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) out.push(vector.getItem(r) as Cell);
+      };
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return (value) => (value === null ? null : bigintCell(value as bigint));
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) {
+          const value = vector.getItem(r) as bigint | null;
+          out.push(value === null ? null : value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString());
+        }
+      };
     case DuckDBTypeId.FLOAT:
     case DuckDBTypeId.DOUBLE:
-      return (value) => (value === null ? null : doubleCell(value as number));
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) {
+          const value = vector.getItem(r) as number | null;
+          out.push(value === null ? null : doubleCell(value));
+        }
+      };
     default:
-      return (value) => cellConverter(value, type, cellConverter);
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) out.push(cellConverter(vector.getItem(r), type, cellConverter));
+      };
   }
 }

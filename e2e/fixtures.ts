@@ -1,0 +1,68 @@
+/**
+ * Shared e2e fixtures: a real `pas serve` process on a free port (the same command users run)
+ * and a page opened at its tokenised URL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { test as base, type Page } from '@playwright/test';
+import { chromiumPath } from '../playwright.config';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export interface ServedApp {
+  url: string;
+  process: ChildProcess;
+}
+
+export async function startServe(projectDir = root): Promise<ServedApp> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/pas.mjs'), 'serve', '--port', '0', '--project', projectDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pas serve did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`pas serve exited with ${code}:\n${output}`)));
+  });
+  return { url, process: child };
+}
+
+export const test = base.extend<{ app: Page }, { served: ServedApp }>({
+  served: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install Debian's chromium or set PAS_CHROMIUM.`);
+      const served = await startServe();
+      await use(served);
+      served.process.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+  app: async ({ page, served }, use) => {
+    await page.goto(served.url);
+    await page.locator('.monaco-editor').waitFor();
+    await use(page);
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** Replaces the editor's text and runs it with the keyboard shortcut. */
+export async function runInEditor(page: Page, sql: string): Promise<void> {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('ControlOrMeta+Enter');
+}
