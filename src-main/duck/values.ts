@@ -8,7 +8,6 @@ import {
   DuckDBTypeId,
   JsonDuckDBValueConverter,
   type DuckDBType,
-  type DuckDBValue,
   type DuckDBValueConverter,
   type DuckDBVector,
   type Json,
