@@ -125,6 +125,32 @@ export function columnReader(type: DuckDBType): ColumnReader {
           out.push(value === null ? null : doubleCell(value));
         }
       };
+    case DuckDBTypeId.DATE:
+    case DuckDBTypeId.TIME:
+    case DuckDBTypeId.UUID:
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) {
+          const value = vector.getItem(r);
+          out.push(value === null ? null : String(value));
+        }
+      };
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) {
+          const value = vector.getItem(r);
+          out.push(value === null ? null : isoTimestamp(String(value)));
+        }
+      };
+    case DuckDBTypeId.DECIMAL:
+      return (vector, from, to, out) => {
+        for (let r = from; r < to; r++) {
+          const value = vector.getItem(r);
+          out.push(value === null ? null : value instanceof DuckDBDecimalValue ? decimalCell(value) : String(value));
+        }
+      };
     default:
       return (vector, from, to, out) => {
         for (let r = from; r < to; r++) out.push(cellConverter(vector.getItem(r), type, cellConverter));
