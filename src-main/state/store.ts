@@ -1,0 +1,250 @@
+/**
+ * The state store: snapshots (model versions as planned), environments (which snapshots each
+ * environment points at, with optimistic concurrency on plan ids), processed intervals per
+ * model version, and a per-environment plan lock so two plans never apply to one environment
+ * at once. Works on any StateDb (DuckDB file or PostgreSQL); every write is transactional.
+ */
+import { mergeIntervals, type Interval } from '../plan/intervals';
+import type { StateDb } from './db';
+import type { EnvironmentRecord, IntervalRecord, SnapshotId, SnapshotRecord } from './records';
+
+export const STATE_SCHEMA_VERSION = 1;
+
+/** Refusal to apply: another plan holds or has changed the environment. */
+export class StateConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateConflictError';
+  }
+}
+
+interface SnapshotRow extends Record<string, unknown> {
+  name: string;
+  identifier: string;
+  payload: string;
+}
+
+interface EnvironmentRow extends Record<string, unknown> {
+  name: string;
+  payload: string;
+  plan_id: string;
+}
+
+interface LockRow extends Record<string, unknown> {
+  plan_id: string;
+  owner: string;
+  acquired_ts: number;
+}
+
+/** A plan lock older than this is considered abandoned (its process died mid-apply). */
+const LOCK_STALE_MS = 6 * 60 * 60 * 1000;
+
+export class StateStore {
+  private constructor(readonly db: StateDb) {}
+
+  static async open(db: StateDb): Promise<StateStore> {
+    const store = new StateStore(db);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const t = (name: string) => this.db.table(name);
+    await this.db.transaction(async (db) => {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${t('_versions')} (schema_version INTEGER NOT NULL)`);
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${t('_snapshots')} (name TEXT NOT NULL, identifier TEXT NOT NULL, version TEXT NOT NULL, payload TEXT NOT NULL, updated_ts BIGINT NOT NULL, PRIMARY KEY (name, identifier))`,
+      );
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${t('_environments')} (name TEXT PRIMARY KEY, plan_id TEXT NOT NULL, expiration_ts BIGINT, payload TEXT NOT NULL)`,
+      );
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${t('_intervals')} (name TEXT NOT NULL, version TEXT NOT NULL, is_dev BOOLEAN NOT NULL, start_ts BIGINT NOT NULL, end_ts BIGINT NOT NULL)`,
+      );
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${t('_plan_locks')} (environment TEXT PRIMARY KEY, plan_id TEXT NOT NULL, owner TEXT NOT NULL, acquired_ts BIGINT NOT NULL)`,
+      );
+      const versions = await db.query<{ schema_version: number }>(`SELECT schema_version FROM ${t('_versions')}`);
+      if (versions.length === 0) await db.query(`INSERT INTO ${t('_versions')} VALUES ($1)`, [STATE_SCHEMA_VERSION]);
+      else if ((versions[0]?.schema_version ?? 0) > STATE_SCHEMA_VERSION) {
+        throw new Error(
+          `The state was written by a newer version of Portable Analytics Studio (state schema ${versions[0]?.schema_version}, this one knows ${STATE_SCHEMA_VERSION}). Upgrade the app.`,
+        );
+      }
+    });
+  }
+
+  // ---- snapshots ----
+
+  async putSnapshots(records: SnapshotRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db.transaction(async (db) => {
+      for (const record of records) {
+        await db.query(
+          `INSERT INTO ${db.table('_snapshots')} (name, identifier, version, payload, updated_ts) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (name, identifier) DO UPDATE SET version = EXCLUDED.version, payload = EXCLUDED.payload, updated_ts = EXCLUDED.updated_ts`,
+          [record.name, record.identifier, record.version, JSON.stringify(record), record.updatedTs],
+        );
+      }
+    });
+  }
+
+  async getSnapshots(ids: SnapshotId[]): Promise<Map<string, SnapshotRecord>> {
+    const found = new Map<string, SnapshotRecord>();
+    if (ids.length === 0) return found;
+    const wanted = new Set(ids.map(snapshotKey));
+    // One scan beats N point queries at the sizes state reaches (thousands of rows).
+    for (const row of await this.db.query<SnapshotRow>(`SELECT name, identifier, payload FROM ${this.db.table('_snapshots')}`)) {
+      const key = snapshotKey(row);
+      if (wanted.has(key)) found.set(key, JSON.parse(row.payload) as SnapshotRecord);
+    }
+    return found;
+  }
+
+  async allSnapshots(): Promise<SnapshotRecord[]> {
+    const rows = await this.db.query<SnapshotRow>(`SELECT payload FROM ${this.db.table('_snapshots')}`);
+    return rows.map((row) => JSON.parse(row.payload) as SnapshotRecord);
+  }
+
+  async deleteSnapshots(ids: SnapshotId[]): Promise<void> {
+    await this.db.transaction(async (db) => {
+      for (const id of ids) {
+        await db.query(`DELETE FROM ${db.table('_snapshots')} WHERE name = $1 AND identifier = $2`, [id.name, id.identifier]);
+      }
+    });
+  }
+
+  // ---- environments ----
+
+  async getEnvironment(name: string): Promise<EnvironmentRecord | undefined> {
+    const rows = await this.db.query<EnvironmentRow>(`SELECT payload FROM ${this.db.table('_environments')} WHERE name = $1`, [name]);
+    return rows[0] ? (JSON.parse(rows[0].payload) as EnvironmentRecord) : undefined;
+  }
+
+  async listEnvironments(): Promise<EnvironmentRecord[]> {
+    const rows = await this.db.query<EnvironmentRow>(`SELECT payload FROM ${this.db.table('_environments')} ORDER BY name`);
+    return rows.map((row) => JSON.parse(row.payload) as EnvironmentRecord);
+  }
+
+  /**
+   * Writes an environment if nobody changed it since the plan was made: the stored plan id
+   * must equal `record.previousPlanId` (or the environment must not exist yet).
+   */
+  async promoteEnvironment(record: EnvironmentRecord): Promise<void> {
+    await this.db.transaction(async (db) => {
+      const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const rows = await db.query<EnvironmentRow>(`SELECT plan_id FROM ${db.table('_environments')} WHERE name = $1${lock}`, [record.name]);
+      const current = rows[0]?.plan_id;
+      if (current !== undefined && current !== record.previousPlanId) {
+        throw new StateConflictError(
+          `Another plan (${current}) was applied to environment "${record.name}" after this plan was made from ${record.previousPlanId ?? 'nothing'}; plan again.`,
+        );
+      }
+      await db.query(
+        `INSERT INTO ${db.table('_environments')} (name, plan_id, expiration_ts, payload) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET plan_id = EXCLUDED.plan_id, expiration_ts = EXCLUDED.expiration_ts, payload = EXCLUDED.payload`,
+        [record.name, record.planId, record.expirationTs, JSON.stringify(record)],
+      );
+    });
+  }
+
+  async deleteEnvironment(name: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.db.table('_environments')} WHERE name = $1`, [name]);
+  }
+
+  // ---- intervals ----
+
+  async addIntervals(records: IntervalRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db.transaction(async (db) => {
+      for (const r of records) {
+        await db.query(`INSERT INTO ${db.table('_intervals')} (name, version, is_dev, start_ts, end_ts) VALUES ($1, $2, $3, $4, $5)`, [
+          r.name,
+          r.version,
+          r.isDev,
+          r.startTs,
+          r.endTs,
+        ]);
+      }
+    });
+  }
+
+  /** Processed intervals of a model version, merged into ranges. */
+  async intervals(name: string, version: string, isDev = false): Promise<Interval[]> {
+    const rows = await this.db.query<{ start_ts: number; end_ts: number }>(
+      `SELECT start_ts, end_ts FROM ${this.db.table('_intervals')} WHERE name = $1 AND version = $2 AND is_dev = $3`,
+      [name, version, isDev],
+    );
+    return mergeIntervals(rows.map((row) => [Number(row.start_ts), Number(row.end_ts)] as const));
+  }
+
+  /** Forgets processed time in [start, end) for a model version (restatement). */
+  async removeIntervals(name: string, version: string, range: Interval, isDev = false): Promise<void> {
+    await this.db.transaction(async (db) => {
+      const table = db.table('_intervals');
+      const rows = await db.query<{ start_ts: number; end_ts: number }>(
+        `SELECT start_ts, end_ts FROM ${table} WHERE name = $1 AND version = $2 AND is_dev = $3`,
+        [name, version, isDev],
+      );
+      const kept: Interval[] = [];
+      for (const row of mergeIntervals(rows.map((r) => [Number(r.start_ts), Number(r.end_ts)] as const))) {
+        if (row[0] < range[0]) kept.push([row[0], Math.min(row[1], range[0])]);
+        if (row[1] > range[1]) kept.push([Math.max(row[0], range[1]), row[1]]);
+      }
+      await db.query(`DELETE FROM ${table} WHERE name = $1 AND version = $2 AND is_dev = $3`, [name, version, isDev]);
+      for (const [s, e] of kept) {
+        await db.query(`INSERT INTO ${table} (name, version, is_dev, start_ts, end_ts) VALUES ($1, $2, $3, $4, $5)`, [name, version, isDev, s, e]);
+      }
+    });
+  }
+
+  async deleteIntervals(name: string, version: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.db.table('_intervals')} WHERE name = $1 AND version = $2`, [name, version]);
+  }
+
+  // ---- plan locks ----
+
+  /** Takes the environment's plan lock, or refuses with who holds it and since when. */
+  async acquirePlanLock(environment: string, planId: string, owner: string, now = Date.now()): Promise<void> {
+    try {
+      await this.tryAcquirePlanLock(environment, planId, owner, now);
+    } catch (error) {
+      // Two processes inserting the first lock row at once: the loser sees a key violation.
+      if (error instanceof StateConflictError || !isUniqueViolation(error)) throw error;
+      await this.tryAcquirePlanLock(environment, planId, owner, now);
+    }
+  }
+
+  private async tryAcquirePlanLock(environment: string, planId: string, owner: string, now: number): Promise<void> {
+    await this.db.transaction(async (db) => {
+      const table = db.table('_plan_locks');
+      const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const rows = await db.query<LockRow>(`SELECT plan_id, owner, acquired_ts FROM ${table} WHERE environment = $1${lock}`, [environment]);
+      const held = rows[0];
+      if (held && now - Number(held.acquired_ts) < LOCK_STALE_MS) {
+        throw new StateConflictError(
+          `A plan (${held.plan_id}, by ${held.owner}) is being applied to environment "${environment}" since ${new Date(Number(held.acquired_ts)).toISOString()}; wait for it to finish, then plan again.`,
+        );
+      }
+      if (held) await db.query(`DELETE FROM ${table} WHERE environment = $1`, [environment]);
+      await db.query(`INSERT INTO ${table} (environment, plan_id, owner, acquired_ts) VALUES ($1, $2, $3, $4)`, [environment, planId, owner, now]);
+    });
+  }
+
+  async releasePlanLock(environment: string, planId: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.db.table('_plan_locks')} WHERE environment = $1 AND plan_id = $2`, [environment, planId]);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || /duplicate key|PRIMARY KEY or UNIQUE constraint/i.test(e?.message ?? '');
+}
+
+export function snapshotKey(id: SnapshotId): string {
+  return `${id.name}\u0000${id.identifier}`;
+}
