@@ -5,19 +5,40 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { formatPasError, isPasException } from '../../src-shared/errors';
 import { CliError, type CommandIo } from './args';
+import { auditCommand } from './commands/audit';
+import { createExternalModelsCommand } from './commands/create-external-models';
 import { fetchdfCommand } from './commands/fetchdf';
+import { dagCommand, infoCommand } from './commands/info';
+import { invalidateCommand, janitorCommand } from './commands/janitor';
+import { planCommand } from './commands/plan';
+import { evaluateCommand, renderCommand } from './commands/render';
+import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { tableDiffCommand } from './commands/table-diff';
+import { testCommand } from './commands/test';
 
 type Command = (argv: string[], io: CommandIo) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
-  fetchdf: { run: fetchdfCommand, summary: 'fetchdf "SQL" [--json|--csv] [--project DIR]   run a query, print its rows' },
-  serve: { run: serveCommand, summary: 'serve [--port N] [--project DIR]             open the app in a browser (127.0.0.1 only)' },
+  plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]' },
+  run: { run: runCommand, summary: 'run [ENV] [--json]                evaluate models whose cron has elapsed' },
+  render: { run: renderCommand, summary: 'render MODEL [--start D] [--end D]   print the rendered SQL' },
+  evaluate: { run: evaluateCommand, summary: 'evaluate MODEL [--start D] [--end D] [--limit N]   run a model, print rows' },
+  test: { run: testCommand, summary: 'test [PATTERN]                    run model unit tests' },
+  audit: { run: auditCommand, summary: 'audit [MODEL]                     run audits against prod' },
+  info: { run: infoCommand, summary: 'info [--json]                     project summary' },
+  dag: { run: dagCommand, summary: 'dag [--json]                      models and their dependencies' },
+  'table-diff': { run: tableDiffCommand, summary: 'table-diff ENV1:ENV2 MODEL [--json]   schema and row differences' },
+  'create-external-models': { run: createExternalModelsCommand, summary: 'create-external-models            write external_models.yaml' },
+  janitor: { run: janitorCommand, summary: 'janitor [--ignore-ttl]            drop expired environments and tables' },
+  invalidate: { run: invalidateCommand, summary: 'invalidate ENV                    expire an environment' },
+  fetchdf: { run: fetchdfCommand, summary: 'fetchdf "SQL" [--json|--csv]      run a query, print its rows' },
+  serve: { run: serveCommand, summary: 'serve [--port N]                  open the app in a browser (127.0.0.1 only)' },
 };
 
 function usage(): string {
   const lines = Object.values(commands).map((c) => `  pas ${c.summary}`);
-  return `Portable Analytics Studio ${packageJson.version}\n\nUsage:\n${lines.join('\n')}\n  pas --version\n`;
+  return `Portable Analytics Studio ${packageJson.version}\n\nUsage (every command takes -p/--project DIR):\n${lines.join('\n')}\n  pas --version\n`;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

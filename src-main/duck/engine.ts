@@ -15,6 +15,7 @@ export interface EngineOptions {
 export class DuckEngine {
   private closed = false;
   private readonly sessions = new Set<Session>();
+  private defaultCatalog: string | undefined;
 
   private constructor(readonly instance: DuckDBInstance) {}
 
@@ -25,7 +26,17 @@ export class DuckEngine {
 
   async connect(): Promise<DuckDBConnection> {
     if (this.closed) throw new Error('The DuckDB engine is closed.');
-    return this.instance.connect();
+    const connection = await this.instance.connect();
+    if (this.defaultCatalog) await connection.run(`USE "${this.defaultCatalog.replace(/"/g, '""')}"`);
+    return connection;
+  }
+
+  /**
+   * Makes an attached database the default catalog of every connection made from now on, so
+   * `marts.x` means the project's warehouse (USE is per connection in DuckDB).
+   */
+  useCatalog(name: string | undefined): void {
+    this.defaultCatalog = name;
   }
 
   async openSession(): Promise<Session> {

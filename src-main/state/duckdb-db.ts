@@ -23,12 +23,16 @@ export class DuckDbStateDb implements StateDb {
     private readonly alias: string,
   ) {}
 
+  /**
+   * Attaches `path` under `alias`, or reuses the database when the engine has attached that
+   * file already (state can live in the warehouse's own DuckDB file, as SQLMesh keeps it).
+   */
   static async open(engine: DuckEngine, path: string, alias = '__pas_state'): Promise<DuckDbStateDb> {
     const connection = await engine.connect();
-    const attached = await connection.runAndReadAll('SELECT database_name FROM duckdb_databases() WHERE database_name = $1', [alias]);
-    if (attached.getRows().length === 0) {
-      await connection.run(`ATTACH ${sqlString(path)} AS ${quoteIdent(alias)}`);
-    }
+    const byPath = await connection.runAndReadAll('SELECT database_name FROM duckdb_databases() WHERE path = $1 OR database_name = $2', [path, alias]);
+    const existing = byPath.getRows()[0]?.[0];
+    if (existing !== undefined) alias = String(existing);
+    else await connection.run(`ATTACH ${sqlString(path)} AS ${quoteIdent(alias)}`);
     await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(alias)}.${quoteIdent(STATE_SCHEMA)}`);
     return new DuckDbStateDb(connection, alias);
   }

@@ -1,0 +1,82 @@
+/**
+ * `pas plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only]
+ * [--restate-model M]... [--json]`: prints the plan as SQLMesh does and asks before applying;
+ * `--json` prints one JSON document on stdout and nothing else there.
+ */
+import { createInterface } from 'node:readline/promises';
+import { planJson } from '../../plan/plan';
+import { parseCommandArgs, CliError, type CommandIo } from '../args';
+import { write } from '../output';
+import { formatPlan } from '../plan-format';
+import { formatDiagnostic, withWorkspace } from '../workspace';
+import { runModelTests, formatTestReport } from '../../plan/unit-tests';
+
+async function confirm(question: string, io: CommandIo): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: io.stderr, terminal: false });
+  try {
+    io.stderr.write(question);
+    const answer = await Promise.race([
+      rl.question(''),
+      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
+    ]);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function planCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('plan', argv, {
+    project: { type: 'string', short: 'p' },
+    start: { type: 'string', short: 's' },
+    end: { type: 'string', short: 'e' },
+    'auto-apply': { type: 'boolean' },
+    'skip-tests': { type: 'boolean' },
+    'forward-only': { type: 'boolean' },
+    'restate-model': { type: 'string', short: 'r', multiple: true },
+    'execution-time': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 1) throw new CliError('usage: pas plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]');
+  const environment = positionals[0] ?? 'prod';
+  const log = values.json ? io.stderr : io.stdout;
+  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
+    const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      io.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n${errors.length} error(s) in the project; nothing was planned.\n`);
+      return 1;
+    }
+    if (!values['skip-tests'] && ws.project.tests.length > 0) {
+      const report = await runModelTests(ws.project, ws.parser);
+      await write(log, formatTestReport(report));
+      if (report.failed.length > 0) return 1;
+    }
+    const { plan, graph } = await ws.plan({
+      environment,
+      ...(values.start !== undefined ? { start: values.start as string } : {}),
+      ...(values.end !== undefined ? { end: values.end as string } : {}),
+      ...(values['execution-time'] !== undefined ? { executionTime: Date.parse(values['execution-time'] as string) } : {}),
+      forwardOnly: values['forward-only'] === true,
+      restateModels: (values['restate-model'] as string[] | undefined) ?? [],
+    });
+    if (!values.json) await write(io.stdout, formatPlan(plan, graph));
+    let apply = values['auto-apply'] === true;
+    if (!apply && !values.json && plan.changes.length + plan.backfills.length > 0) {
+      apply = await confirm(plan.virtualUpdate ? 'Apply - Virtual Update [y/n]: ' : 'Apply - Backfill Tables [y/n]: ', io);
+      if (!apply) await write(io.stdout, 'Not applied.\n');
+    }
+    const nothingToDo = plan.changes.length === 0 && plan.backfills.length === 0 && plan.previousPlanId !== null;
+    if (apply && !nothingToDo) {
+      await ws.apply(plan, graph, {
+        signal: io.signal,
+        onEvent: (e) => {
+          if (e.stage === 'backfill') log.write(`[${e.batch}/${e.batches}] ${e.model}  [insert ${e.interval.join(' - ')}]  ${(e.elapsedMs / 1000).toFixed(2)}s\n`);
+          if (e.stage === 'promote') log.write(`Updated the virtual layer of \`${e.environment}\` (${e.views} views)\n`);
+        },
+      });
+      await write(log, plan.virtualUpdate ? 'Virtual update applied.\n' : 'Plan applied.\n');
+    }
+    if (values.json) await write(io.stdout, `${JSON.stringify(planJson(plan, apply && !nothingToDo))}\n`);
+    return 0;
+  });
+}

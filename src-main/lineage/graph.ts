@@ -1,0 +1,318 @@
+/**
+ * Column lineage of a whole project: every column of every model, its direct upstream
+ * columns, the source columns it finally derives from (through value dependencies), and
+ * the columns that use it. Incremental: changing one model recomputes that model, and its
+ * downstream models only when its output columns changed; everything else keeps its
+ * objects. Parsing is done by the caller (one batched `parseMany` for a project).
+ */
+import type { SelectStatementAst } from '../sql/ast';
+import { nameKey } from '../sql/names';
+import type { ParseResult } from '../sql/parse';
+import { SourceText } from '../sql/ranges';
+import { qualifiedName, tableReferences } from '../sql/references';
+import { queryLineage } from './query';
+import type { ColumnLineage, ModelLineage, RelationName, RelationResolver } from './types';
+
+export interface ModelInput {
+  /** The model's name as other models reference it, e.g. `marts.orders`. */
+  name: string;
+  sql: string;
+  parsed: ParseResult;
+}
+
+export interface ColumnRef {
+  model: string;
+  column: string;
+}
+
+export interface ModelError {
+  message: string;
+  offset?: number;
+}
+
+export interface ModelState {
+  name: string;
+  sql: string;
+  statement?: SelectStatementAst;
+  lineage: ModelLineage;
+  error?: ModelError;
+  /** Output column names when fully known. */
+  columns: readonly string[] | undefined;
+  /** Lower-cased names this model's references could denote (for dependents lookups). */
+  referenceKeys: Set<string>;
+}
+
+export interface UpdateSummary {
+  /** Models whose lineage was recomputed, in order. */
+  recomputed: string[];
+  /** Models whose derived results (sources, records) were invalidated. */
+  invalidated: string[];
+}
+
+/** The names a reference can match: as written, and without its catalog. */
+function candidateKeys(ref: RelationName): string[] {
+  const keys = [qualifiedName(ref).toLowerCase()];
+  if (ref.catalog && ref.schema) keys.push(`${ref.schema}.${ref.name}`.toLowerCase());
+  return keys;
+}
+
+const EMPTY_LINEAGE: ModelLineage = { columns: [], complete: false, references: [] };
+
+export class LineageGraph {
+  private readonly models = new Map<string, ModelState>();
+  private readonly sourceColumns = new Map<string, { name: string; columns: readonly string[] }>();
+  /** Candidate key → models whose references could denote it. */
+  private readonly dependentsByKey = new Map<string, Set<string>>();
+  /** relation → column (both lower-cased) → the columns that use it, by their own key. */
+  private readonly users = new Map<string, Map<string, Map<string, ColumnRef>>>();
+  private readonly sourcesMemo = new Map<string, Map<string, ColumnRef[]>>();
+
+  constructor(sources: Record<string, readonly string[]> = {}) {
+    for (const [name, columns] of Object.entries(sources)) this.sourceColumns.set(nameKey(name), { name, columns });
+  }
+
+  /** Replaces all models and computes their lineage in dependency order. */
+  setModels(inputs: readonly ModelInput[]): void {
+    this.models.clear();
+    this.dependentsByKey.clear();
+    this.users.clear();
+    this.sourcesMemo.clear();
+    const pending = new Map<string, { input: ModelInput; statement?: SelectStatementAst; refs: Set<string> }>();
+    for (const input of inputs) {
+      const statement = input.parsed.ok ? input.parsed.statements[0] : undefined;
+      pending.set(nameKey(input.name), { input, ...(statement ? { statement } : {}), refs: statement ? this.referenceKeys(statement) : new Set() });
+    }
+    // Depth-first topological order over model references; cycles are cut where met.
+    const done = new Set<string>();
+    const active = new Set<string>();
+    const visit = (key: string): void => {
+      if (done.has(key) || active.has(key)) return;
+      const item = pending.get(key);
+      if (!item) return;
+      active.add(key);
+      for (const ref of item.refs) if (pending.has(ref)) visit(ref);
+      active.delete(key);
+      done.add(key);
+      this.install(this.compute(item.input, item.statement, item.refs));
+    };
+    for (const key of pending.keys()) visit(key);
+  }
+
+  /** Sets one model's SQL (new or changed) and recomputes what depends on it. */
+  updateModel(input: ModelInput): UpdateSummary {
+    const key = nameKey(input.name);
+    const before = this.models.get(key);
+    const statement = input.parsed.ok ? input.parsed.statements[0] : undefined;
+    const refs = statement ? this.referenceKeys(statement) : new Set<string>();
+    if (before) this.uninstall(before);
+    const state = this.compute(input, statement, refs);
+    this.install(state);
+    const changed = !before || !sameColumns(before.columns, state.columns);
+    return this.propagate(key, changed);
+  }
+
+  /** Sets (or, with undefined, forgets) a source's columns and recomputes the models reading it. */
+  setSource(name: string, columns: readonly string[] | undefined): UpdateSummary {
+    const key = nameKey(name);
+    const before = this.sourceColumns.get(key)?.columns;
+    if (columns) this.sourceColumns.set(key, { name, columns });
+    else this.sourceColumns.delete(key);
+    return this.propagate(key, !sameColumns(before, columns));
+  }
+
+  removeModel(name: string): UpdateSummary {
+    const key = nameKey(name);
+    const before = this.models.get(key);
+    if (!before) return { recomputed: [], invalidated: [] };
+    this.uninstall(before);
+    this.models.delete(key);
+    return this.propagate(key, true);
+  }
+
+  model(name: string): ModelState | undefined {
+    return this.models.get(nameKey(name));
+  }
+
+  modelNames(): string[] {
+    return [...this.models.values()].map((m) => m.name);
+  }
+
+  column(model: string, column: string): ColumnLineage | undefined {
+    return this.models.get(nameKey(model))?.lineage.columns.find((c) => nameKey(c.column) === nameKey(column));
+  }
+
+  /** Columns that use this column directly (value or filter). */
+  downstream(model: string, column: string): ColumnRef[] {
+    return [...(this.users.get(nameKey(model))?.get(nameKey(column))?.values() ?? [])];
+  }
+
+  /** Every column that uses this column, directly or through other columns. */
+  downstreamAll(model: string, column: string): ColumnRef[] {
+    const seen = new Map<string, ColumnRef>();
+    const queue: ColumnRef[] = [{ model, column }];
+    for (let ref = queue.shift(); ref; ref = queue.shift()) {
+      for (const user of this.downstream(ref.model, ref.column)) {
+        const key = columnKey(user.model, user.column);
+        if (seen.has(key)) continue;
+        seen.set(key, user);
+        queue.push(user);
+      }
+    }
+    return [...seen.values()];
+  }
+
+  /**
+   * The columns outside the project's models (sources, or model columns whose lineage
+   * stops) that this column's value is computed from, following value dependencies.
+   */
+  sources(model: string, column: string): ColumnRef[] {
+    return this.sourcesOf(nameKey(model), column, new Set());
+  }
+
+  private sourcesOf(modelKey: string, column: string, visiting: Set<string>): ColumnRef[] {
+    let memo = this.sourcesMemo.get(modelKey);
+    const key = nameKey(column);
+    const cached = memo?.get(key);
+    if (cached) return cached;
+    const state = this.models.get(modelKey);
+    const lineage = state?.lineage.columns.find((c) => nameKey(c.column) === key);
+    if (!state || !lineage) return [];
+    const visitKey = `${modelKey}\u0000${key}`;
+    if (visiting.has(visitKey)) return [];
+    visiting.add(visitKey);
+    const found = new Map<string, ColumnRef>();
+    for (const dep of lineage.upstream) {
+      if (dep.kind !== 'value') continue;
+      const upstreamKey = nameKey(dep.relation);
+      const upstreamModel = this.models.get(upstreamKey);
+      const hasColumn = upstreamModel?.lineage.columns.some((c) => nameKey(c.column) === nameKey(dep.column));
+      const leaves = upstreamModel && hasColumn ? this.sourcesOf(upstreamKey, dep.column, visiting) : [{ model: dep.relation, column: dep.column }];
+      for (const leaf of leaves) found.set(columnKey(leaf.model, leaf.column), leaf);
+    }
+    visiting.delete(visitKey);
+    const result = [...found.values()];
+    if (!memo) this.sourcesMemo.set(modelKey, (memo = new Map()));
+    memo.set(key, result);
+    return result;
+  }
+
+  private referenceKeys(statement: SelectStatementAst): Set<string> {
+    const keys = new Set<string>();
+    for (const ref of tableReferences(statement)) for (const key of candidateKeys(ref)) keys.add(key);
+    return keys;
+  }
+
+  private resolver(): RelationResolver {
+    return (ref) => {
+      for (const key of candidateKeys(ref)) {
+        const model = this.models.get(key);
+        if (model) return { key: model.name, ...(model.columns ? { columns: model.columns } : {}) };
+        const source = this.sourceColumns.get(key);
+        if (source) return { key: source.name, columns: source.columns };
+      }
+      return { key: qualifiedName(ref) };
+    };
+  }
+
+  private compute(input: ModelInput, statement: SelectStatementAst | undefined, refs: Set<string>): ModelState {
+    if (!input.parsed.ok || !statement) {
+      const error: ModelError = input.parsed.ok
+        ? { message: 'The model has no SELECT statement.' }
+        : { message: input.parsed.message, ...(input.parsed.offset !== undefined ? { offset: input.parsed.offset } : {}) };
+      return { name: input.name, sql: input.sql, lineage: EMPTY_LINEAGE, error, columns: undefined, referenceKeys: refs };
+    }
+    const lineage = queryLineage(statement, new SourceText(input.sql), this.resolver());
+    return {
+      name: input.name,
+      sql: input.sql,
+      statement,
+      lineage,
+      columns: lineage.complete ? lineage.columns.map((c) => c.column) : undefined,
+      referenceKeys: refs,
+    };
+  }
+
+  private install(state: ModelState): void {
+    const key = nameKey(state.name);
+    this.models.set(key, state);
+    for (const ref of state.referenceKeys) {
+      let set = this.dependentsByKey.get(ref);
+      if (!set) this.dependentsByKey.set(ref, (set = new Set()));
+      set.add(key);
+    }
+    for (const column of state.lineage.columns) {
+      const user: ColumnRef = { model: state.name, column: column.column };
+      const userKey = columnKey(state.name, column.column);
+      for (const dep of column.upstream) {
+        const relationKey = nameKey(dep.relation);
+        let byColumn = this.users.get(relationKey);
+        if (!byColumn) this.users.set(relationKey, (byColumn = new Map()));
+        const usedKey = nameKey(dep.column);
+        let map = byColumn.get(usedKey);
+        if (!map) byColumn.set(usedKey, (map = new Map()));
+        map.set(userKey, user);
+      }
+    }
+  }
+
+  private uninstall(state: ModelState): void {
+    const key = nameKey(state.name);
+    for (const ref of state.referenceKeys) this.dependentsByKey.get(ref)?.delete(key);
+    for (const column of state.lineage.columns) {
+      const userKey = columnKey(state.name, column.column);
+      for (const dep of column.upstream) this.users.get(nameKey(dep.relation))?.get(nameKey(dep.column))?.delete(userKey);
+    }
+  }
+
+  private dependentsOf(modelKey: string): string[] {
+    return [...(this.dependentsByKey.get(modelKey) ?? [])].filter((k) => k !== modelKey && this.models.has(k));
+  }
+
+  /**
+   * After `changedKey` changed: recompute dependents whose upstream column lists changed,
+   * in dependency order, and drop derived results of every model downstream.
+   */
+  private propagate(changedKey: string, columnsChanged: boolean): UpdateSummary {
+    // Models downstream of the change, in topological order (reverse DFS post-order).
+    const order: string[] = [];
+    const seen = new Set<string>([changedKey]);
+    const visit = (key: string): void => {
+      for (const dependent of this.dependentsOf(key)) {
+        if (seen.has(dependent)) continue;
+        seen.add(dependent);
+        visit(dependent);
+        order.push(dependent);
+      }
+    };
+    visit(changedKey);
+    order.reverse();
+    const recomputed = this.models.has(changedKey) ? [this.models.get(changedKey)?.name as string] : [];
+    const changedColumns = new Set<string>(columnsChanged ? [changedKey] : []);
+    for (const key of order) {
+      const state = this.models.get(key);
+      if (!state) continue;
+      const upstreamChanged = [...changedColumns].some((c) => state.referenceKeys.has(c));
+      if (!upstreamChanged) continue;
+      if (!state.statement) continue;
+      const input: ModelInput = { name: state.name, sql: state.sql, parsed: { ok: true, statements: [state.statement] } };
+      this.uninstall(state);
+      const next = this.compute(input, state.statement, state.referenceKeys);
+      this.install(next);
+      recomputed.push(state.name);
+      if (!sameColumns(state.columns, next.columns)) changedColumns.add(key);
+    }
+    for (const key of [changedKey, ...order]) this.sourcesMemo.delete(key);
+    const invalidated = [changedKey, ...order].map((k) => this.models.get(k)?.name ?? k);
+    return { recomputed, invalidated };
+  }
+}
+
+function columnKey(model: string, column: string): string {
+  return `${nameKey(model)}\u0000${nameKey(column)}`;
+}
+
+function sameColumns(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((name, i) => name === b[i]);
+}

@@ -1,0 +1,161 @@
+/**
+ * Applying a plan, in SQLMesh's stages: take the environment's plan lock; record the new
+ * snapshots; create physical tables of new versions; backfill missing intervals parents-first
+ * in batches, auditing each batch (a failing blocking audit stops here, before anything is
+ * promoted); then promote: swap the environment's views and write its record (refused if another
+ * plan changed the environment meanwhile). The lock is released whatever happens.
+ */
+import type { Project } from '../project/project';
+import type { SqlParser } from '../sql/parse';
+import type { EnvironmentRecord } from '../state/records';
+import type { StateStore } from '../state/store';
+import { runAudit, type AuditResult } from './audits';
+import { createPhysical, evaluateModel, type EvaluationContext } from './evaluate';
+import type { ProjectGraph } from './graph';
+import { batchIntervals, displayRange, type Interval } from './intervals';
+import { environmentView, physicalTable, PROD } from './naming';
+import type { Plan } from './plan';
+import type { Warehouse } from './warehouse';
+
+export type ApplyEvent =
+  | { stage: 'physical'; model: string }
+  | { stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
+  | { stage: 'audit'; model: string; result: AuditResult }
+  | { stage: 'promote'; environment: string; views: number };
+
+export interface ApplyContext {
+  project: Project;
+  graph: ProjectGraph;
+  state: StateStore;
+  warehouse: Warehouse;
+  parser: SqlParser;
+  /** Who applies (shown to a second planner that is refused). */
+  owner: string;
+  onEvent?: (event: ApplyEvent) => void;
+  signal?: AbortSignal;
+}
+
+export class AuditFailedError extends Error {
+  constructor(
+    readonly model: string,
+    readonly results: AuditResult[],
+  ) {
+    super(
+      `Blocking audit${results.length > 1 ? 's' : ''} failed on ${model}: ${results.map((r) => `${r.audit} (${r.failedRows} row${r.failedRows === 1 ? '' : 's'})`).join(', ')}. Nothing was promoted.`,
+    );
+    this.name = 'AuditFailedError';
+  }
+}
+
+export interface ApplyResult {
+  environment: string;
+  backfilled: { model: string; batches: number }[];
+  audits: AuditResult[];
+  promotedViews: number;
+}
+
+/** Physical tables (SQL text) of every model of the plan's environment. */
+export function physicalMap(plan: Plan, warehouse: Warehouse): Map<string, string> {
+  return new Map(plan.snapshots.map((s) => [s.record.name, warehouse.qualify(physicalTable(s.record.name, s.record.version))]));
+}
+
+export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
+  const { state, warehouse, graph } = ctx;
+  await state.acquirePlanLock(plan.environment, plan.planId, ctx.owner);
+  try {
+    await state.putSnapshots(plan.snapshots.filter((s) => s.isNew).map((s) => s.record));
+    for (const restatement of plan.restatements) await state.removeIntervals(restatement.model, restatement.version, restatement.range);
+
+    const evaluation: EvaluationContext = {
+      warehouse,
+      parser: ctx.parser,
+      physical: physicalMap(plan, warehouse),
+      catalogs: new Set([warehouse.catalog.toLowerCase()]),
+      variables: ctx.project.variables,
+      ...(ctx.project.gateway !== undefined ? { gateway: ctx.project.gateway } : {}),
+      executionTime: plan.executionTime,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    const result: ApplyResult = { environment: plan.environment, backfilled: [], audits: [], promotedViews: 0 };
+    const backfills = new Map(plan.backfills.map((b) => [b.model, b]));
+
+    for (const name of graph.order) {
+      const backfill = backfills.get(name);
+      const node = graph.nodes.get(name);
+      if (!backfill || !node) continue;
+      ctx.signal?.throwIfAborted();
+      const target = physicalTable(name, backfill.version);
+      const first = backfill.intervals[0];
+      ctx.onEvent?.({ stage: 'physical', model: name });
+      await createPhysical(node.model, target, first?.[0] ?? 0, first?.[1] ?? 0, evaluation);
+      const batchSize = 'batchSize' in node.model.kind && node.model.kind.batchSize ? node.model.kind.batchSize : 0;
+      const batches: Interval[] = backfill.refresh === 'incremental' ? batchIntervals(backfill.intervals.flatMap((r) => splitByUnit(r, backfill.unit)), batchSize) : backfill.intervals;
+      for (const [i, [start, end]] of batches.entries()) {
+        ctx.signal?.throwIfAborted();
+        const began = performance.now();
+        await evaluateModel(node.model, target, start, end, evaluation);
+        const failures: AuditResult[] = [];
+        for (const call of node.model.audits) {
+          const audit = await runAudit(warehouse, call, ctx.project.audits, {
+            table: warehouse.qualify(target),
+            modelName: node.model.name,
+            start,
+            end,
+            executionTime: plan.executionTime,
+            variables: ctx.project.variables,
+          });
+          result.audits.push(audit);
+          ctx.onEvent?.({ stage: 'audit', model: name, result: audit });
+          if (audit.failedRows > 0 && audit.blocking) failures.push(audit);
+        }
+        if (failures.length > 0) throw new AuditFailedError(node.model.name, failures);
+        await state.addIntervals([{ name, version: backfill.version, startTs: start, endTs: end, isDev: false }]);
+        ctx.onEvent?.({ stage: 'backfill', model: name, batch: i + 1, batches: batches.length, interval: displayRange([start, end], backfill.unit), elapsedMs: performance.now() - began });
+      }
+      result.backfilled.push({ model: name, batches: batches.length });
+    }
+
+    result.promotedViews = await promote(plan, warehouse);
+    ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
+    const now = Date.now();
+    const record: EnvironmentRecord = {
+      name: plan.environment,
+      snapshots: plan.snapshots.map((s) => ({ name: s.record.name, identifier: s.record.identifier, version: s.record.version })),
+      planId: plan.planId,
+      previousPlanId: plan.previousPlanId,
+      startAt: plan.start,
+      endAt: plan.end ?? null,
+      expirationTs: plan.environment === PROD ? null : now + 7 * 24 * 3600 * 1000,
+      finalizedTs: now,
+    };
+    await state.promoteEnvironment(record);
+    return result;
+  } finally {
+    await state.releasePlanLock(plan.environment, plan.planId);
+  }
+}
+
+/** One-unit intervals of a merged range, so batches follow `batch_size` in units. */
+function splitByUnit([start, end]: Interval, unit: Plan['backfills'][number]['unit']): Interval[] {
+  const out: Interval[] = [];
+  const step = unit === 'hour' ? 3_600_000 : unit === 'half_hour' ? 1_800_000 : unit === 'quarter_hour' ? 900_000 : unit === 'five_minute' ? 300_000 : 86_400_000;
+  if (unit === 'month' || unit === 'year') return [[start, end]];
+  for (let s = start; s < end; s += step) out.push([s, Math.min(end, s + step)]);
+  return out;
+}
+
+/** Points the environment's views at the plan's physical tables; drops views of removed models. */
+async function promote(plan: Plan, warehouse: Warehouse): Promise<number> {
+  let views = 0;
+  for (const snapshot of plan.snapshots) {
+    if (!snapshot.promoted) continue;
+    const model = (snapshot.record.node as { model?: { kind?: { name?: string } } }).model;
+    if (model?.kind?.name === 'EXTERNAL') continue;
+    const view = environmentView(snapshot.record.name, plan.environment);
+    await warehouse.ensureSchema(view.schema);
+    await warehouse.replaceView(view, `SELECT * FROM ${warehouse.qualify(physicalTable(snapshot.record.name, snapshot.record.version))}`);
+    views++;
+  }
+  for (const name of plan.removed) await warehouse.drop(environmentView(name, plan.environment), 'view');
+  return views;
+}

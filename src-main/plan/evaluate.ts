@@ -1,0 +1,159 @@
+/**
+ * Evaluating one model for one interval into its physical table, per kind: views are
+ * (re)created, FULL tables replaced, incremental-by-time models delete and re-insert the
+ * interval, incremental-by-key models delete the keys they bring and insert, seeds load their
+ * CSV, and TypeScript models run `execute` and load the rows it returns.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { tsImport } from 'tsx/esm/api';
+import type { ModelDefinition, SqlModelDefinition, TypeScriptModelDefinition } from '../project/model';
+import { renderModel } from '../project/render/render-model';
+import type { ModelRow, TypeScriptModel } from '../project/typescript-model';
+import type { SqlParser } from '../sql/parse';
+import type { QualifiedName } from './naming';
+import { rewriteReferences } from './references';
+import type { Warehouse } from './warehouse';
+
+export interface EvaluationContext {
+  warehouse: Warehouse;
+  parser: SqlParser;
+  /** Model name (lower-case) -> SQL text of the physical table the environment reads. */
+  physical: ReadonlyMap<string, string>;
+  catalogs: ReadonlySet<string>;
+  variables: Record<string, unknown>;
+  gateway?: string;
+  executionTime: number;
+  signal?: AbortSignal;
+}
+
+function sqlTimestamp(ms: number): string {
+  return `TIMESTAMP '${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
+}
+
+function quoted(name: string): string {
+  return name
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
+}
+
+/** The model's query for an interval, reading its parents' physical tables. */
+export async function renderForInterval(model: SqlModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext) {
+  const thisModel = ctx.warehouse.qualify(target);
+  const rendered = renderModel(model, {
+    start,
+    end,
+    executionTime: ctx.executionTime,
+    variables: ctx.variables,
+    ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
+    thisModel,
+    runtimeStage: 'evaluating',
+  });
+  if (rendered.diagnostics.length > 0) {
+    throw new Error(rendered.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+  }
+  const targets = new Map(ctx.physical);
+  targets.set(model.name.toLowerCase(), thisModel);
+  const query = rendered.query === undefined ? undefined : await rewriteReferences(ctx.parser, rendered.query, targets, ctx.catalogs);
+  return { query, pre: rendered.preStatements, post: rendered.postStatements };
+}
+
+async function runStatements(statements: string[], ctx: EvaluationContext): Promise<void> {
+  for (const statement of statements) await ctx.warehouse.query(statement, ctx.signal);
+}
+
+async function loadRows(rows: ModelRow[], columns: Record<string, string>, load: (select: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pas-ts-model-'));
+  try {
+    const file = path.join(dir, 'rows.ndjson');
+    await writeFile(file, rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n'));
+    const spec = Object.entries(columns)
+      .map(([name, type]) => `'${name.replace(/'/g, "''")}': '${type.replace(/'/g, "''")}'`)
+      .join(', ');
+    await load(`SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${spec}})`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function evaluateTypeScript(model: TypeScriptModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  const loaded = (await tsImport(model.modulePath, import.meta.url)) as { default?: TypeScriptModel; model?: TypeScriptModel };
+  const definition = loaded.default ?? loaded.model;
+  if (!definition) throw new Error(`${model.file}: exports no model.`);
+  const result = await definition.execute({
+    start: new Date(start),
+    end: new Date(end),
+    executionTime: new Date(ctx.executionTime),
+    variables: ctx.variables,
+    ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
+    thisModel: ctx.warehouse.qualify(target),
+    resolveTable: (name) => ctx.physical.get(name.toLowerCase()) ?? quoted(name),
+    fetch: (sql) => ctx.warehouse.query(sql, ctx.signal),
+  });
+  const rows: ModelRow[] = [];
+  if (Array.isArray(result)) rows.push(...result);
+  else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
+  const columns = Object.fromEntries((model.columns ?? []).map((c) => [c.name, c.type]));
+  await loadRows(rows, columns, (select) =>
+    model.kind.name === 'INCREMENTAL_BY_TIME_RANGE'
+      ? ctx.warehouse.deleteInsert(target, `"${model.kind.timeColumn}" >= ${sqlTimestamp(start)} AND "${model.kind.timeColumn}" < ${sqlTimestamp(end)}`, select, ctx.signal)
+      : ctx.warehouse.replaceTable(target, select, ctx.signal),
+  );
+}
+
+/** Creates the physical object of a new version before any interval is evaluated. */
+export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  await ctx.warehouse.ensureSchema(target.schema);
+  if (model.source !== 'sql') return;
+  if (model.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || model.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY') {
+    const { query } = await renderForInterval(model, target, start, end, ctx);
+    if (query) await ctx.warehouse.createEmptyTable(target, query, ctx.signal);
+  }
+}
+
+/** Evaluates `model` for [start, end) into `target`. */
+export async function evaluateModel(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  if (model.source === 'external' || model.kind.name === 'EXTERNAL') return;
+  if (model.source === 'typescript') {
+    await evaluateTypeScript(model, target, start, end, ctx);
+    return;
+  }
+  const kind = model.kind;
+  if (kind.name === 'SEED') {
+    const columns = model.columns?.length
+      ? `, columns = {${model.columns.map((c) => `'${c.name.replace(/'/g, "''")}': '${c.type.replace(/'/g, "''")}'`).join(', ')}}`
+      : '';
+    await ctx.warehouse.replaceTable(target, `SELECT * FROM read_csv('${kind.resolvedPath.replace(/'/g, "''")}', header = true${columns})`, ctx.signal);
+    return;
+  }
+  const { query, pre, post } = await renderForInterval(model, target, start, end, ctx);
+  if (!query) throw new Error(`${model.file}: ${model.name} has no query.`);
+  await runStatements(pre, ctx);
+  switch (kind.name) {
+    case 'VIEW':
+      if (kind.materialized) await ctx.warehouse.replaceTable(target, query, ctx.signal);
+      else await ctx.warehouse.replaceView(target, query);
+      break;
+    case 'INCREMENTAL_BY_TIME_RANGE': {
+      const column = `"${kind.timeColumn.replace(/"/g, '""')}"`;
+      const range = `${column} >= ${sqlTimestamp(start)} AND ${column} < ${sqlTimestamp(end)}`;
+      await ctx.warehouse.deleteInsert(target, range, `SELECT * FROM (${query}) AS __q WHERE ${range}`, ctx.signal);
+      break;
+    }
+    case 'INCREMENTAL_BY_UNIQUE_KEY': {
+      const keys = kind.uniqueKey.join(', ');
+      const tuple = kind.uniqueKey.length === 1 ? keys : `(${keys})`;
+      await ctx.warehouse.deleteInsert(target, `${tuple} IN (SELECT ${keys} FROM (${query}) AS __k)`, query, ctx.signal);
+      break;
+    }
+    case 'EMBEDDED':
+      // Embedded models are never materialized: a view in the physical layer is their query inlined.
+      await ctx.warehouse.replaceView(target, query);
+      break;
+    default:
+      await ctx.warehouse.replaceTable(target, query, ctx.signal);
+  }
+  await runStatements(post, ctx);
+}

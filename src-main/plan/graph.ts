@@ -1,0 +1,203 @@
+/**
+ * The project as the plan sees it: every enabled model rendered (at fixed times, so the text
+ * depends only on the project), parsed with DuckDB's parser in one batch, its upstream models
+ * found from the parse tree, ordered parents-first, and fingerprinted. Missing and circular
+ * references come back as diagnostics naming the models and files.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Diagnostic } from '../project/diagnostics';
+import type { ModelDefinition } from '../project/model';
+import type { Project } from '../project/project';
+import { renderModel } from '../project/render/render-model';
+import type { SelectStatementAst } from '../sql/ast';
+import { canonicalText } from '../sql/canonical';
+import type { SqlParser } from '../sql/parse';
+import { tableReferences } from '../sql/references';
+import type { Fingerprint } from '../state/records';
+import { fingerprintOf, identifierOf, versionOf } from './fingerprint';
+
+export interface GraphNode {
+  /** Lower-case model name, `schema.table`. */
+  name: string;
+  model: ModelDefinition;
+  /** The query rendered at fixed times (SQL models). */
+  query?: string;
+  statements?: SelectStatementAst[];
+  /** Upstream models in the project, lower-case names. */
+  parents: string[];
+  /** Tables read that are not models of the project (lake tables, raw data), as written. */
+  sources: string[];
+  fingerprint: Fingerprint;
+  identifier: string;
+  /** The version a new physical table would get. */
+  version: string;
+}
+
+export interface ProjectGraph {
+  nodes: Map<string, GraphNode>;
+  /** Parents before children. */
+  order: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** Fixed times for rendering that only the project text can change. */
+const FINGERPRINT_TIMES = { start: 0, end: 0, executionTime: 0 } as const;
+
+function normalizeReference(name: string, catalogs: ReadonlySet<string>): string {
+  const parts = name.toLowerCase().split('.');
+  if (parts.length === 3 && catalogs.has(parts[0] ?? '')) parts.shift();
+  return parts.join('.');
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v)) ?? '';
+}
+
+async function contentHash(path: string): Promise<string> {
+  try {
+    return createHash('sha256').update(await readFile(path)).digest('hex');
+  } catch {
+    return 'missing';
+  }
+}
+
+function dataParts(model: ModelDefinition, canonicalQuery: string, extra: string[]): string[] {
+  const { kind } = model;
+  return [model.source, json(kind), json(model.columns ?? null), canonicalQuery, json(model.partitionedBy), json(model.physicalProperties), model.stamp ?? '', ...extra];
+}
+
+function metadataParts(model: ModelDefinition): string[] {
+  return [
+    model.owner ?? '',
+    model.description ?? '',
+    model.cron,
+    String(model.start ?? ''),
+    String(model.end ?? ''),
+    json([...model.tags].sort()),
+    json(model.grains),
+    json(model.audits.map((a) => ({ name: a.name, args: a.args }))),
+    json(model.columnDescriptions),
+  ];
+}
+
+export async function buildGraph(project: Project, parser: SqlParser, catalogs: Iterable<string> = []): Promise<ProjectGraph> {
+  const diagnostics: Diagnostic[] = [];
+  const catalogSet = new Set([...catalogs].map((c) => c.toLowerCase()));
+  const models = Object.values(project.models);
+  const rendered = new Map<string, { query?: string; pre: string[]; post: string[] }>();
+  for (const model of models) {
+    if (model.source !== 'sql') continue;
+    const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
+    diagnostics.push(...result.diagnostics);
+    rendered.set(model.name.toLowerCase(), { query: result.query, pre: result.preStatements, post: result.postStatements });
+  }
+  const withQuery = [...rendered.entries()].filter(([, r]) => r.query !== undefined);
+  const parsed = await parser.parseMany(withQuery.map(([, r]) => r.query ?? ''));
+  const trees = new Map<string, SelectStatementAst[]>();
+  withQuery.forEach(([name], i) => {
+    const result = parsed[i];
+    const model = project.models[name];
+    if (!result || !model) return;
+    if (result.ok) trees.set(name, result.statements);
+    else diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${result.message}`, 'model.parse'));
+  });
+
+  // Parents from the parse trees and depends_on.
+  const parentsOf = new Map<string, string[]>();
+  const sourcesOf = new Map<string, string[]>();
+  for (const model of models) {
+    const name = model.name.toLowerCase();
+    const parents = new Set<string>();
+    const sources = new Set<string>();
+    for (const statement of trees.get(name) ?? []) {
+      for (const ref of tableReferences(statement)) {
+        const refName = normalizeReference([ref.catalog, ref.schema, ref.name].filter(Boolean).join('.'), catalogSet);
+        if (refName === name) continue; // self-reference (incremental models reading themselves)
+        if (project.models[refName]) parents.add(refName);
+        else sources.add(refName);
+      }
+    }
+    for (const dep of model.dependsOn) {
+      const depName = normalizeReference(dep, catalogSet);
+      if (project.models[depName]) parents.add(depName);
+      else diagnostics.push(queryDiagnostic(model, `${model.name} depends on ${dep}, which is not a model of this project.`, 'model.missing_dependency'));
+    }
+    parentsOf.set(name, [...parents].sort());
+    sourcesOf.set(name, [...sources].sort());
+  }
+
+  const order = topologicalOrder(parentsOf, project, diagnostics);
+
+  const nodes = new Map<string, GraphNode>();
+  for (const name of order) {
+    const model = project.models[name];
+    if (!model) continue;
+    const statements = trees.get(name);
+    const r = rendered.get(name);
+    const extra: string[] = [...(r?.pre ?? []), '\u0000', ...(r?.post ?? [])];
+    if (model.kind.name === 'SEED') extra.push(await contentHash(model.kind.resolvedPath));
+    if (model.source === 'typescript') extra.push(await contentHash(model.modulePath));
+    const canonical = statements ? statements.map(canonicalText).join(';') : '';
+    const parents = (parentsOf.get(name) ?? []).map((p) => nodes.get(p)).filter((n): n is GraphNode => n !== undefined);
+    const fingerprint = fingerprintOf({
+      data: dataParts(model, canonical, extra),
+      metadata: metadataParts(model),
+      parents: parents.map((p) => ({ fingerprint: p.fingerprint, version: p.version })),
+    });
+    nodes.set(name, {
+      name,
+      model,
+      ...(r?.query !== undefined ? { query: r.query } : {}),
+      ...(statements ? { statements } : {}),
+      parents: parentsOf.get(name) ?? [],
+      sources: sourcesOf.get(name) ?? [],
+      fingerprint,
+      identifier: identifierOf(fingerprint),
+      version: versionOf(fingerprint),
+    });
+  }
+  return { nodes, order, diagnostics };
+}
+
+function queryDiagnostic(model: ModelDefinition, message: string, code: string): Diagnostic {
+  const range = model.source === 'sql' ? (model.query?.range ?? model.headerRange) : model.source === 'external' ? model.range : undefined;
+  return {
+    file: model.file,
+    line: range?.start.line ?? 1,
+    column: range?.start.column ?? 1,
+    severity: 'error',
+    message,
+    code,
+  };
+}
+
+/** Parents-first order; a cycle is reported once, naming every model on it. */
+function topologicalOrder(parentsOf: Map<string, string[]>, project: Project, diagnostics: Diagnostic[]): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (name: string) => {
+    const seen = state.get(name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') {
+      const cycle = [...stack.slice(stack.indexOf(name)), name];
+      const key = [...new Set(cycle)].sort().join(',');
+      const model = project.models[name];
+      if (!reported.has(key) && model) {
+        reported.add(key);
+        diagnostics.push(queryDiagnostic(model, `Circular reference between models: ${cycle.join(' -> ')}`, 'model.cycle'));
+      }
+      return;
+    }
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const parent of parentsOf.get(name) ?? []) visit(parent);
+    stack.pop();
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const name of [...parentsOf.keys()].sort()) visit(name);
+  return order;
+}

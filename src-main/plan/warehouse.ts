@@ -1,0 +1,41 @@
+/**
+ * Where models materialize: the operations the plan/apply/run engine needs from a warehouse,
+ * and nothing else. Two implementations: a DuckDB database (a project whose gateway has a
+ * plain duckdb connection) and the DuckLake lake (`catalogs:` entry of `type: ducklake`).
+ * Each write is atomic: a delete-then-insert lands whole or not at all.
+ */
+import type { QualifiedName } from './naming';
+
+export type Row = Record<string, unknown>;
+
+export interface WarehouseColumn {
+  name: string;
+  type: string;
+}
+
+export interface Warehouse {
+  /** The DuckDB catalog (database alias) the warehouse's objects are visible under. */
+  readonly catalog: string;
+  /** A fully qualified, quoted SQL name of an object in this warehouse. */
+  qualify(name: QualifiedName): string;
+  /** Runs a read query (plain SQL over the warehouse catalog and anything else attached). */
+  query(sql: string, signal?: AbortSignal): Promise<Row[]>;
+  ensureSchema(schema: string): Promise<void>;
+  exists(name: QualifiedName): Promise<'table' | 'view' | undefined>;
+  columns(name: QualifiedName): Promise<WarehouseColumn[]>;
+  /** Creates or replaces a table with a query's result. */
+  replaceTable(name: QualifiedName, selectSql: string, signal?: AbortSignal): Promise<void>;
+  /** Creates an empty table with the columns of a query, if it does not exist yet. */
+  createEmptyTable(name: QualifiedName, selectSql: string, signal?: AbortSignal): Promise<void>;
+  /** Deletes the rows matching `predicateSql` (omitted: none) and inserts a query's rows, atomically. */
+  deleteInsert(name: QualifiedName, predicateSql: string | undefined, selectSql: string, signal?: AbortSignal): Promise<void>;
+  replaceView(name: QualifiedName, selectSql: string): Promise<void>;
+  drop(name: QualifiedName, what: 'table' | 'view'): Promise<void>;
+  /** Schemas whose name starts with a prefix, for the janitor and the environment list. */
+  schemas(): Promise<string[]>;
+  objects(schema: string): Promise<{ name: string; kind: 'table' | 'view' }[]>;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

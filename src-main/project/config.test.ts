@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from './config';
+import { Diagnostics } from './diagnostics';
+import { MINIMAL_CONFIG, writeTempProject, type TempProject } from './test-project';
+
+let project: TempProject | undefined;
+afterEach(async () => {
+  await project?.remove();
+  project = undefined;
+});
+
+const LAKE_CONFIG = `gateways:
+  lake:
+    connection:
+      type: duckdb
+      catalogs:
+        lake: {type: ducklake, path: 'meta.ducklake', data_path: 'data/lake/'}
+        local: local.duckdb
+    state_connection: {type: postgres, host: localhost, port: 5432, user: u, password: "{{ env_var('PGPW') }}", database: state}
+default_gateway: lake
+model_defaults: {dialect: duckdb, start: 2024-01-01, cron: '@daily', owner: data}
+variables:
+  src_schema: raw
+project: demo
+`;
+
+describe('config.yaml', () => {
+  it('reads gateways with DuckLake catalogs passed through and a postgres state connection', () => {
+    const d = new Diagnostics();
+    const config = parseConfig('config.yaml', LAKE_CONFIG, { PGPW: 'secret' }, d);
+    expect(d.items).toEqual([]);
+    expect(config.defaultGateway).toBe('lake');
+    const gw = config.gateways['lake'];
+    expect(gw?.connection?.catalogs).toEqual({
+      lake: { type: 'ducklake', path: 'meta.ducklake', data_path: 'data/lake/' },
+      local: 'local.duckdb',
+    });
+    expect(gw?.stateConnection).toEqual({ type: 'postgres', host: 'localhost', port: 5432, user: 'u', password: 'secret', database: 'state' });
+    expect(config.modelDefaults).toMatchObject({ dialect: 'duckdb', start: '2024-01-01', cron: '@daily', owner: 'data' });
+    expect(config.variables).toEqual({ src_schema: 'raw' });
+    expect(config.project).toBe('demo');
+  });
+
+  it('defaults to the first gateway when default_gateway is absent', () => {
+    const d = new Diagnostics();
+    const config = parseConfig('config.yaml', MINIMAL_CONFIG, {}, d);
+    expect(config.defaultGateway).toBe('local');
+    expect(config.gateways['local']?.connection?.database).toBe('db.duckdb');
+  });
+
+  it('maps validation errors to the line and column of the offending YAML node', () => {
+    const d = new Diagnostics();
+    parseConfig(
+      'config.yaml',
+      `gateways:
+  local:
+    connection:
+      type: snowflake
+    state_connection:
+      type: postgres
+      host: localhost
+      port: not-a-port
+model_defaults:
+  dialect: duckdb
+  cron: 5
+`,
+      {},
+      d,
+    );
+    const errors = d.items.filter((i) => i.severity === 'error').map((i) => `${i.line}:${i.column}`);
+    expect(errors).toContain('4:13'); // type: snowflake
+    expect(errors).toContain('11:9'); // cron: 5
+    expect(d.items.every((i) => i.file === 'config.yaml')).toBe(true);
+    expect(d.items.find((i) => i.line === 4)?.message).toContain("only 'duckdb' connections are supported");
+  });
+
+  it('reports a missing model_defaults.dialect at the model_defaults node', () => {
+    const d = new Diagnostics();
+    parseConfig('config.yaml', 'gateways: {}\nmodel_defaults:\n  cron: "@daily"\n', {}, d);
+    expect(d.items[0]).toMatchObject({ line: 3, column: 3, severity: 'error', code: 'config.invalid' });
+    expect(d.items[0]?.message).toContain('model_defaults.dialect');
+  });
+
+  it('rejects a dialect other than duckdb', () => {
+    const d = new Diagnostics();
+    parseConfig('config.yaml', 'model_defaults:\n  dialect: snowflake\n', {}, d);
+    expect(d.items[0]).toMatchObject({ line: 2, column: 12, code: 'config.dialect' });
+  });
+
+  it('warns about unknown keys at the key, at every level, and keeps loading', () => {
+    const d = new Diagnostics();
+    const config = parseConfig(
+      'config.yaml',
+      `gateways:
+  local:
+    connection:
+      type: duckdb
+      databse: x.duckdb
+    colour: blue
+model_defaults:
+  dialect: duckdb
+  strat: '2024-01-01'
+frobnicate: true
+plan:
+  auto_apply: true
+`,
+      {},
+      d,
+    );
+    expect(d.items.map((i) => [i.severity, i.line, i.column, i.code])).toEqual([
+      ['warning', 10, 1, 'config.unknown_key'],
+      ['warning', 9, 3, 'config.unknown_key'],
+      ['warning', 6, 5, 'config.unknown_key'],
+      ['warning', 5, 7, 'config.unknown_key'],
+    ]);
+    expect(config.gateways['local']).toBeDefined();
+    expect(config.other).toEqual({ plan: { auto_apply: true } });
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const d = new Diagnostics();
+    parseConfig('config.yaml', 'model_defaults:\n  dialect: [duckdb\n', {}, d);
+    expect(d.items[0]).toMatchObject({ file: 'config.yaml', severity: 'error', code: 'yaml.syntax' });
+    expect(d.items[0]?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports config.py as unsupported and still uses config.yaml next to it', async () => {
+    project = await writeTempProject({ 'config.py': 'config = Config()\n', 'config.yaml': MINIMAL_CONFIG });
+    const d = new Diagnostics();
+    const config = await loadConfig(project.dir, {}, d);
+    expect(config.defaultGateway).toBe('local');
+    expect(d.items).toHaveLength(1);
+    expect(d.items[0]).toMatchObject({ file: 'config.py', severity: 'warning', code: 'config.python_unsupported' });
+  });
+
+  it('makes config.py alone an error saying Python config is not supported', async () => {
+    project = await writeTempProject({ 'config.py': 'config = Config()\n' });
+    const d = new Diagnostics();
+    await loadConfig(project.dir, {}, d);
+    expect(d.items[0]).toMatchObject({ file: 'config.py', severity: 'error' });
+    expect(d.items[0]?.message).toContain('Python config (config.py) is not supported');
+  });
+
+  it('applies SQLMESH__ environment overrides on top of the file', () => {
+    const d = new Diagnostics();
+    const config = parseConfig('config.yaml', MINIMAL_CONFIG, { SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE: 'override.duckdb', SQLMESH__MODEL_DEFAULTS__CRON: '@hourly' }, d);
+    expect(d.items).toEqual([]);
+    expect(config.gateways['local']?.connection?.database).toBe('override.duckdb');
+    expect(config.modelDefaults.cron).toBe('@hourly');
+  });
+});

@@ -1,0 +1,446 @@
+/**
+ * The project's `config.yaml` (or `config.yml`): zod-validated, every problem placed at the
+ * YAML node it concerns. Gateways carry a DuckDB connection (database file and/or `catalogs:`,
+ * DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres state
+ * connection. `config.py` is reported as unsupported; a YAML config next to it still loads.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYamlScalar } from 'yaml';
+import { z } from 'zod';
+import type { Diagnostics } from './diagnostics';
+import type { ProjectEnv } from './env';
+import { YamlSource } from './yaml-source';
+
+/** `catalogs:` value: a path string (`':memory:'`, `file.duckdb`) or an attach spec. */
+export type CatalogSpec = string | CatalogAttachSpec;
+
+/** An attach spec, passed through as written (snake_case keys) for the lake layer. */
+export interface CatalogAttachSpec {
+  type?: string;
+  path: string;
+  data_path?: string;
+  read_only?: boolean;
+  [key: string]: unknown;
+}
+
+export interface DuckDbConnectionConfig {
+  type: 'duckdb';
+  /** Database file, as written (relative to the project root); in-memory when omitted. */
+  database?: string;
+  /** Catalog alias → spec, in file order; the first one is the default catalog. */
+  catalogs: Record<string, CatalogSpec>;
+  extensions: Array<string | Record<string, unknown>>;
+  connectorConfig: Record<string, unknown>;
+  concurrentTasks: number;
+  registerComments: boolean;
+}
+
+export interface PostgresConnectionConfig {
+  type: 'postgres';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  sslmode?: string;
+  connectTimeout?: number;
+  applicationName?: string;
+  role?: string;
+}
+
+export type StateConnectionConfig = { type: 'duckdb'; database?: string } | PostgresConnectionConfig;
+
+export interface GatewayConfig {
+  name: string;
+  connection?: DuckDbConnectionConfig;
+  stateConnection?: StateConnectionConfig;
+  testConnection?: DuckDbConnectionConfig;
+  stateSchema: string;
+  variables: Record<string, unknown>;
+}
+
+export interface ModelDefaults {
+  dialect: string;
+  kind?: string;
+  cron?: string;
+  cronTz?: string;
+  owner?: string;
+  start?: string | number;
+  enabled?: boolean;
+  intervalUnit?: string;
+  allowPartials?: boolean;
+  onDestructiveChange?: string;
+  onAdditiveChange?: string;
+  audits: string[];
+  physicalProperties: Record<string, unknown>;
+  virtualProperties: Record<string, unknown>;
+  sessionProperties: Record<string, unknown>;
+  preStatements: string[];
+  postStatements: string[];
+}
+
+export interface ProjectConfig {
+  /** Project-relative file it came from; undefined when the project has no YAML config. */
+  file?: string;
+  gateways: Record<string, GatewayConfig>;
+  /** `default_gateway`, else the first gateway; undefined when there are none. */
+  defaultGateway?: string;
+  modelDefaults: ModelDefaults;
+  variables: Record<string, unknown>;
+  project?: string;
+  /** Other SQLMesh root keys we recognise but do not act on yet, as written. */
+  other: Record<string, unknown>;
+}
+
+const recordOf = z.record(z.string(), z.unknown());
+
+const catalogSpec = z.union([
+  z.string(),
+  z.looseObject({ type: z.string().optional(), path: z.string(), data_path: z.string().optional(), read_only: z.boolean().optional() }),
+]);
+
+const duckdbConnection = z.object({
+  type: z.literal('duckdb', { error: "only 'duckdb' connections are supported" }),
+  database: z.string().optional(),
+  catalogs: z.record(z.string(), catalogSpec).optional(),
+  extensions: z.array(z.union([z.string(), recordOf])).optional(),
+  connector_config: recordOf.optional(),
+  concurrent_tasks: z.number().int().positive().optional(),
+  register_comments: z.boolean().optional(),
+  pre_ping: z.boolean().optional(),
+  pretty_sql: z.boolean().optional(),
+  secrets: z.unknown().optional(),
+  filesystems: z.unknown().optional(),
+});
+
+const postgresConnection = z.object({
+  type: z.literal('postgres'),
+  host: z.string(),
+  port: z.coerce.number().int().positive().default(5432),
+  user: z.string(),
+  password: z.union([z.string(), z.number()]).transform(String).optional(),
+  database: z.string(),
+  sslmode: z.string().optional(),
+  keepalives_idle: z.number().optional(),
+  connect_timeout: z.number().optional(),
+  role: z.string().optional(),
+  application_name: z.string().optional(),
+  concurrent_tasks: z.number().optional(),
+  pre_ping: z.boolean().optional(),
+});
+
+const stateConnection = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('duckdb'), database: z.string().optional() }),
+  postgresConnection,
+]);
+
+const gateway = z.object({
+  connection: duckdbConnection.optional(),
+  state_connection: stateConnection.optional(),
+  test_connection: duckdbConnection.optional(),
+  state_schema: z.string().optional(),
+  scheduler: z.unknown().optional(),
+  variables: recordOf.optional(),
+});
+
+const stringList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
+
+const modelDefaults = z.object({
+  dialect: z.string(),
+  kind: z.string().optional(),
+  cron: z.string().optional(),
+  cron_tz: z.string().optional(),
+  owner: z.string().optional(),
+  start: z.union([z.string(), z.number()]).optional(),
+  enabled: z.boolean().optional(),
+  interval_unit: z.string().optional(),
+  allow_partials: z.boolean().optional(),
+  on_destructive_change: z.string().optional(),
+  on_additive_change: z.string().optional(),
+  audits: stringList.optional(),
+  physical_properties: recordOf.optional(),
+  virtual_properties: recordOf.optional(),
+  session_properties: recordOf.optional(),
+  pre_statements: stringList.optional(),
+  post_statements: stringList.optional(),
+  on_virtual_update: stringList.optional(),
+  table_format: z.string().optional(),
+  storage_format: z.string().optional(),
+  optimize_query: z.boolean().optional(),
+});
+
+const rootShape = {
+  gateways: z.record(z.string(), gateway).optional(),
+  default_gateway: z.string().optional(),
+  model_defaults: modelDefaults,
+  variables: recordOf.optional(),
+  project: z.string().optional(),
+};
+/** The root is checked loosely first, then each gateway and model_defaults on their own, so one bad part does not hide the rest. */
+const root = z.object({
+  gateways: z.record(z.string(), z.unknown()).optional(),
+  default_gateway: z.string().optional(),
+  model_defaults: z.unknown(),
+  variables: recordOf.optional(),
+  project: z.string().optional(),
+});
+
+const MODEL_DEFAULT_KEYS = new Set(Object.keys(modelDefaults.shape));
+const GATEWAY_KEYS = new Set(Object.keys(gateway.shape));
+const DUCKDB_KEYS = new Set(Object.keys(duckdbConnection.shape));
+const POSTGRES_KEYS = new Set(Object.keys(postgresConnection.shape));
+const CATALOG_KEYS = new Set(['type', 'path', 'data_path', 'read_only', 'encrypted', 'data_inlining_row_limit', 'metadata_schema']);
+
+/** SQLMesh root keys we accept without acting on them yet (no warning). */
+const RECOGNISED_ROOT_KEYS = new Set([
+  'default_connection', 'default_test_connection', 'default_scheduler', 'before_all', 'after_all',
+  'snapshot_ttl', 'environment_ttl', 'pinned_environments', 'default_target_environment',
+  'environment_suffix_target', 'environment_catalog_mapping', 'physical_schema_mapping',
+  'physical_table_naming_convention', 'virtual_environment_mode', 'gateway_managed_virtual_layer',
+  'time_column_format', 'infer_python_dependencies', 'model_naming', 'ignore_patterns', 'cache_dir',
+  'log_limit', 'plan', 'run', 'janitor', 'format', 'ui', 'linter', 'users', 'notification_targets',
+  'disable_anonymized_analytics', 'migration', 'dbt', 'loader', 'loader_kwargs',
+]);
+const ROOT_KEYS = new Set([...Object.keys(rootShape), ...RECOGNISED_ROOT_KEYS]);
+
+export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
+  dialect: 'duckdb',
+  audits: [],
+  physicalProperties: {},
+  virtualProperties: {},
+  sessionProperties: {},
+  preStatements: [],
+  postStatements: [],
+};
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the project's config; problems go to `diagnostics`, a usable config is always returned. */
+export async function loadConfig(dir: string, env: ProjectEnv, diagnostics: Diagnostics): Promise<ProjectConfig> {
+  const hasPython = await exists(join(dir, 'config.py'));
+  let file: string | undefined;
+  for (const candidate of ['config.yaml', 'config.yml']) {
+    if (await exists(join(dir, candidate))) {
+      file = candidate;
+      break;
+    }
+  }
+  if (hasPython) {
+    diagnostics.at(
+      'config.py',
+      undefined,
+      file ? 'warning' : 'error',
+      'config.python_unsupported',
+      file
+        ? `Python config (config.py) is not supported and is ignored; ${file} is used instead`
+        : 'Python config (config.py) is not supported; write the same settings in config.yaml',
+    );
+  }
+  if (!file) {
+    if (!hasPython) {
+      diagnostics.error('config.yaml', undefined, 'config.missing', 'No config.yaml found in the project root');
+    }
+    return emptyConfig();
+  }
+  const text = await readFile(join(dir, file), 'utf8');
+  return parseConfig(file, text, env, diagnostics);
+}
+
+/** Parses config text (already read) of project-relative `file`. */
+export function parseConfig(file: string, text: string, env: ProjectEnv, diagnostics: Diagnostics): ProjectConfig {
+  const source = new YamlSource(file, text, env, diagnostics);
+  if (source.doc.errors.length > 0) return { ...emptyConfig(), file };
+  if (source.value === undefined || source.value === null) {
+    diagnostics.error(file, undefined, 'config.empty', `${file} is empty; it needs at least model_defaults.dialect`);
+    return { ...emptyConfig(), file };
+  }
+  warnUnknownConfigKeys(source);
+  const value = applyEnvOverrides(source.value, env);
+  const parsed = root.safeParse(value);
+  if (!parsed.success) {
+    source.reportIssues(parsed.error.issues, 'config.invalid');
+    return { ...partialConfig(source.value), file };
+  }
+  const data = parsed.data;
+  let defaults: ModelDefaults = { ...DEFAULT_MODEL_DEFAULTS };
+  if (data.model_defaults === undefined || data.model_defaults === null) {
+    diagnostics.error(file, source.rangeAt([]), 'config.invalid', "config needs 'model_defaults' with at least 'dialect: duckdb'");
+  } else {
+    const md = modelDefaults.safeParse(data.model_defaults);
+    if (!md.success) source.reportIssues(md.error.issues, 'config.invalid', ['model_defaults']);
+    else {
+      defaults = toModelDefaults(md.data);
+      if (defaults.dialect !== 'duckdb') {
+        diagnostics.error(
+          file,
+          source.rangeAt(['model_defaults', 'dialect']),
+          'config.dialect',
+          `model_defaults.dialect '${md.data.dialect}' is not supported; only duckdb is`,
+        );
+      }
+    }
+  }
+  const gateways: Record<string, GatewayConfig> = {};
+  for (const [name, raw] of Object.entries(data.gateways ?? {})) {
+    const parsedGateway = gateway.safeParse(raw ?? {});
+    if (!parsedGateway.success) {
+      source.reportIssues(parsedGateway.error.issues, 'config.invalid', ['gateways', name]);
+      continue;
+    }
+    const g = parsedGateway.data;
+    gateways[name] = {
+      name,
+      ...(g.connection ? { connection: toDuckDb(g.connection) } : {}),
+      ...(g.state_connection ? { stateConnection: toState(g.state_connection) } : {}),
+      ...(g.test_connection ? { testConnection: toDuckDb(g.test_connection) } : {}),
+      stateSchema: g.state_schema ?? 'sqlmesh',
+      variables: g.variables ?? {},
+    };
+  }
+  const names = Object.keys(gateways);
+  let defaultGateway = names[0];
+  if (data.default_gateway !== undefined) {
+    const match = names.find((n) => n.toLowerCase() === data.default_gateway?.toLowerCase());
+    if (match) defaultGateway = match;
+    else {
+      diagnostics.error(
+        file,
+        source.rangeAt(['default_gateway']),
+        'config.default_gateway',
+        `default_gateway '${data.default_gateway}' is not one of the gateways (${names.join(', ') || 'none defined'})`,
+      );
+    }
+  }
+  const other: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (RECOGNISED_ROOT_KEYS.has(key)) other[key] = v;
+  }
+  return {
+    file,
+    gateways,
+    ...(defaultGateway !== undefined ? { defaultGateway } : {}),
+    modelDefaults: defaults,
+    variables: data.variables ?? {},
+    ...(data.project !== undefined ? { project: data.project } : {}),
+    other,
+  };
+}
+
+function warnUnknownConfigKeys(source: YamlSource): void {
+  source.warnUnknownKeys([], ROOT_KEYS, 'config.yaml', 'config.unknown_key');
+  source.warnUnknownKeys(['model_defaults'], MODEL_DEFAULT_KEYS, 'model_defaults', 'config.unknown_key');
+  for (const name of source.keysAt(['gateways'])) {
+    const at = ['gateways', name];
+    source.warnUnknownKeys(at, GATEWAY_KEYS, `gateway '${name}'`, 'config.unknown_key');
+    for (const conn of ['connection', 'test_connection', 'state_connection']) {
+      const value = (source.doc.getIn([...at, conn]) as { get?: (k: string) => unknown } | undefined)?.get?.('type');
+      const keys = value === 'postgres' ? POSTGRES_KEYS : DUCKDB_KEYS;
+      source.warnUnknownKeys([...at, conn], keys, `gateway '${name}' ${conn}`, 'config.unknown_key');
+    }
+    for (const alias of source.keysAt([...at, 'connection', 'catalogs'])) {
+      source.warnUnknownKeys([...at, 'connection', 'catalogs', alias], CATALOG_KEYS, `catalog '${alias}'`, 'config.unknown_key');
+    }
+  }
+}
+
+function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
+  return {
+    type: 'duckdb',
+    ...(c.database !== undefined ? { database: c.database } : {}),
+    catalogs: (c.catalogs ?? {}) as Record<string, CatalogSpec>,
+    extensions: c.extensions ?? [],
+    connectorConfig: c.connector_config ?? {},
+    concurrentTasks: c.concurrent_tasks ?? 1,
+    registerComments: c.register_comments ?? true,
+  };
+}
+
+function toState(c: z.infer<typeof stateConnection>): StateConnectionConfig {
+  if (c.type === 'duckdb') return c.database !== undefined ? { type: 'duckdb', database: c.database } : { type: 'duckdb' };
+  return {
+    type: 'postgres',
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    database: c.database,
+    ...(c.password !== undefined ? { password: c.password } : {}),
+    ...(c.sslmode !== undefined ? { sslmode: c.sslmode } : {}),
+    ...(c.connect_timeout !== undefined ? { connectTimeout: c.connect_timeout } : {}),
+    ...(c.application_name !== undefined ? { applicationName: c.application_name } : {}),
+    ...(c.role !== undefined ? { role: c.role } : {}),
+  };
+}
+
+function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
+  return {
+    dialect: m.dialect.toLowerCase(),
+    ...(m.kind !== undefined ? { kind: m.kind } : {}),
+    ...(m.cron !== undefined ? { cron: m.cron } : {}),
+    ...(m.cron_tz !== undefined ? { cronTz: m.cron_tz } : {}),
+    ...(m.owner !== undefined ? { owner: m.owner } : {}),
+    ...(m.start !== undefined ? { start: m.start } : {}),
+    ...(m.enabled !== undefined ? { enabled: m.enabled } : {}),
+    ...(m.interval_unit !== undefined ? { intervalUnit: m.interval_unit } : {}),
+    ...(m.allow_partials !== undefined ? { allowPartials: m.allow_partials } : {}),
+    ...(m.on_destructive_change !== undefined ? { onDestructiveChange: m.on_destructive_change } : {}),
+    ...(m.on_additive_change !== undefined ? { onAdditiveChange: m.on_additive_change } : {}),
+    audits: m.audits ?? [],
+    physicalProperties: m.physical_properties ?? {},
+    virtualProperties: m.virtual_properties ?? {},
+    sessionProperties: m.session_properties ?? {},
+    preStatements: m.pre_statements ?? [],
+    postStatements: m.post_statements ?? [],
+  };
+}
+
+function emptyConfig(): ProjectConfig {
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, other: {} };
+}
+
+/** What can still be used from an invalid config (variables), so models keep rendering. */
+function partialConfig(value: unknown): ProjectConfig {
+  const config = emptyConfig();
+  if (value && typeof value === 'object') {
+    const vars = (value as Record<string, unknown>)['variables'];
+    if (vars && typeof vars === 'object' && !Array.isArray(vars)) config.variables = vars as Record<string, unknown>;
+  }
+  return config;
+}
+
+/**
+ * SQLMesh's highest-precedence overrides: `SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE=x`
+ * sets `gateways.local.connection.database` (path parts lower-cased, values read as YAML scalars).
+ */
+export function applyEnvOverrides(value: unknown, env: ProjectEnv): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out = structuredClone(value) as Record<string, unknown>;
+  for (const [key, raw] of Object.entries(env)) {
+    if (raw === undefined || !key.toUpperCase().startsWith('SQLMESH__')) continue;
+    const path = key.slice('SQLMESH__'.length).toLowerCase().split('__').filter((p) => p !== '');
+    if (path.length === 0) continue;
+    let node: Record<string, unknown> = out;
+    for (const part of path.slice(0, -1)) {
+      const existingKey = Object.keys(node).find((k) => k.toLowerCase() === part) ?? part;
+      const next = node[existingKey];
+      if (!next || typeof next !== 'object' || Array.isArray(next)) node[existingKey] = {};
+      node = node[existingKey] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1] ?? '';
+    let parsed: unknown = raw;
+    try {
+      parsed = parseYamlScalar(raw) as unknown;
+    } catch {
+      parsed = raw;
+    }
+    node[Object.keys(node).find((k) => k.toLowerCase() === last) ?? last] = parsed ?? raw;
+  }
+  return out;
+}
