@@ -7,7 +7,7 @@
  */
 import type { Project } from '../project/project';
 import type { SqlParser } from '../sql/parse';
-import type { EnvironmentRecord } from '../state/records';
+import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
 import { runAudit, type AuditResult } from './audits';
 import { createPhysical, evaluateModel, type EvaluationContext } from './evaluate';
@@ -54,9 +54,14 @@ export interface ApplyResult {
   promotedViews: number;
 }
 
-/** Physical tables (SQL text) of every model of the plan's environment. */
-export function physicalMap(plan: Plan, warehouse: Warehouse): Map<string, string> {
-  return new Map(plan.snapshots.map((s) => [s.record.name, warehouse.qualify(physicalTable(s.record.name, s.record.version))]));
+/** Whether a snapshot has a physical object (EXTERNAL models are read where they are). */
+export function isMaterialized(record: SnapshotRecord): boolean {
+  return (record.node as { model?: { kind?: { name?: string } } })?.model?.kind?.name !== 'EXTERNAL';
+}
+
+/** Physical tables (SQL text) of every materialized model of an environment. */
+export function physicalMap(records: Iterable<SnapshotRecord>, warehouse: Warehouse): Map<string, string> {
+  return new Map([...records].filter(isMaterialized).map((r) => [r.name, warehouse.qualify(physicalTable(r.name, r.version))]));
 }
 
 export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
@@ -69,7 +74,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     const evaluation: EvaluationContext = {
       warehouse,
       parser: ctx.parser,
-      physical: physicalMap(plan, warehouse),
+      physical: physicalMap(plan.snapshots.map((s) => s.record), warehouse),
       catalogs: new Set([warehouse.catalog.toLowerCase()]),
       variables: ctx.project.variables,
       ...(ctx.project.gateway !== undefined ? { gateway: ctx.project.gateway } : {}),
@@ -148,9 +153,7 @@ function splitByUnit([start, end]: Interval, unit: Plan['backfills'][number]['un
 async function promote(plan: Plan, warehouse: Warehouse): Promise<number> {
   let views = 0;
   for (const snapshot of plan.snapshots) {
-    if (!snapshot.promoted) continue;
-    const model = (snapshot.record.node as { model?: { kind?: { name?: string } } }).model;
-    if (model?.kind?.name === 'EXTERNAL') continue;
+    if (!snapshot.promoted || !isMaterialized(snapshot.record)) continue;
     const view = environmentView(snapshot.record.name, plan.environment);
     await warehouse.ensureSchema(view.schema);
     await warehouse.replaceView(view, `SELECT * FROM ${warehouse.qualify(physicalTable(snapshot.record.name, snapshot.record.version))}`);

@@ -7,10 +7,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { tsImport } from 'tsx/esm/api';
 import type { ModelDefinition, SqlModelDefinition, TypeScriptModelDefinition } from '../project/model';
 import { renderModel } from '../project/render/render-model';
-import type { ModelRow, TypeScriptModel } from '../project/typescript-model';
+import { importTypeScriptModel, type ModelRow } from '../project/typescript-model';
 import type { SqlParser } from '../sql/parse';
 import type { QualifiedName } from './naming';
 import { rewriteReferences } from './references';
@@ -79,9 +78,9 @@ async function loadRows(rows: ModelRow[], columns: Record<string, string>, load:
 }
 
 async function evaluateTypeScript(model: TypeScriptModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
-  const loaded = (await tsImport(model.modulePath, import.meta.url)) as { default?: TypeScriptModel; model?: TypeScriptModel };
-  const definition = loaded.default ?? loaded.model;
-  if (!definition) throw new Error(`${model.file}: exports no model.`);
+  const imported = await importTypeScriptModel(model.modulePath);
+  if (!imported.ok) throw new Error(`${model.file}: ${imported.problems.map((p) => p.message).join('; ')}`);
+  const definition = imported.model;
   const result = await definition.execute({
     start: new Date(start),
     end: new Date(end),

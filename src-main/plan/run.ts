@@ -8,7 +8,7 @@ import type { ModelDefinition } from '../project/model';
 import type { SqlParser } from '../sql/parse';
 import type { SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
-import { AuditFailedError } from './apply';
+import { AuditFailedError, physicalMap } from './apply';
 import { runAudit, type AuditResult } from './audits';
 import { evaluateModel, type EvaluationContext } from './evaluate';
 import { batchIntervals, displayRange, expectedIntervals, intervalUnit, missingIntervals, type Interval } from './intervals';
@@ -61,7 +61,7 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
   const record = await ctx.state.getEnvironment(environment);
   if (!record) throw new Error(`Environment "${environment}" does not exist: apply a plan to it first (pas plan ${environment}).`);
   const records = [...(await ctx.state.getSnapshots(record.snapshots)).values()];
-  const physical = new Map(records.map((r) => [r.name, ctx.warehouse.qualify(physicalTable(r.name, r.version))]));
+  const physical = physicalMap(records, ctx.warehouse);
   const evaluation: EvaluationContext = {
     warehouse: ctx.warehouse,
     parser: ctx.parser,
