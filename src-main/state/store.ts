@@ -178,6 +178,25 @@ export class StateStore {
     return mergeIntervals(rows.map((row) => [Number(row.start_ts), Number(row.end_ts)] as const));
   }
 
+  /** Processed intervals of many model versions in one query, keyed `name\u0000version`. */
+  async intervalsOf(versions: { name: string; version: string }[], isDev = false): Promise<Map<string, Interval[]>> {
+    const wanted = new Set(versions.map((v) => `${v.name}\u0000${v.version}`));
+    const grouped = new Map<string, [number, number][]>();
+    if (wanted.size === 0) return new Map();
+    const rows = await this.db.query<{ name: string; version: string; start_ts: number; end_ts: number }>(
+      `SELECT name, version, start_ts, end_ts FROM ${this.db.table('_intervals')} WHERE is_dev = $1`,
+      [isDev],
+    );
+    for (const row of rows) {
+      const key = `${row.name}\u0000${row.version}`;
+      if (!wanted.has(key)) continue;
+      let list = grouped.get(key);
+      if (!list) grouped.set(key, (list = []));
+      list.push([Number(row.start_ts), Number(row.end_ts)]);
+    }
+    return new Map([...grouped].map(([key, list]) => [key, mergeIntervals(list)]));
+  }
+
   /** Forgets processed time in [start, end) for a model version (restatement). */
   async removeIntervals(name: string, version: string, range: Interval, isDev = false): Promise<void> {
     await this.db.transaction(async (db) => {
