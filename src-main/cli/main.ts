@@ -10,6 +10,7 @@ import { createExternalModelsCommand } from './commands/create-external-models';
 import { fetchdfCommand } from './commands/fetchdf';
 import { dagCommand, infoCommand } from './commands/info';
 import { invalidateCommand, janitorCommand } from './commands/janitor';
+import { lineageCommand } from './commands/lineage';
 import { planCommand } from './commands/plan';
 import { evaluateCommand, renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
@@ -28,6 +29,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   audit: { run: auditCommand, summary: 'audit [MODEL]                     run audits against prod' },
   info: { run: infoCommand, summary: 'info [--json]                     project summary' },
   dag: { run: dagCommand, summary: 'dag [--json]                      models and their dependencies' },
+  lineage: { run: lineageCommand, summary: 'lineage MODEL [COLUMN] [--upstream|--downstream] [--depth N] [--json]' },
   'table-diff': { run: tableDiffCommand, summary: 'table-diff ENV1:ENV2 MODEL [--json]   schema and row differences' },
   'create-external-models': { run: createExternalModelsCommand, summary: 'create-external-models            write external_models.yaml' },
   janitor: { run: janitorCommand, summary: 'janitor [--ignore-ttl]            drop expired environments and tables' },

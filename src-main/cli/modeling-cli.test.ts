@@ -68,3 +68,29 @@ describe('pas plan, run and fetchdf on a project', () => {
     expect(result.stderr).toMatch(/error\(s\) in the project; nothing was planned/);
   });
 });
+
+describe('pas lineage', () => {
+  it('prints a column\'s upstream columns, sources and users as JSON', async () => {
+    const project = await createTestProject();
+    const result = pas(['lineage', 'marts.daily', 'total', '--json', '-p', project]);
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(result.stdout);
+    expect(record.model).toBe('marts.daily');
+    expect(record.column).toBe('total');
+    expect(record.upstream).toContainEqual({ model: 'staging.stg_events', column: 'amount', kind: 'value', expression: 'sum(amount)' });
+    expect(record.upstream.find((u: { column: string }) => u.column === 'ts')?.kind).toBe('filter');
+    expect(record.sources).toEqual([{ model: 'raw.events', column: 'amount' }]);
+    const down = JSON.parse(pas(['lineage', 'staging.stg_events', 'amount', '--downstream', '--json', '-p', project]).stdout);
+    expect(down.downstream).toEqual([{ model: 'marts.daily', column: 'total' }]);
+    expect(down.upstream).toEqual([]);
+    const all = JSON.parse(pas(['lineage', 'marts.by_category', '--json', '-p', project]).stdout);
+    expect(all.map((r: { column: string }) => r.column)).toEqual(['category', 'n']);
+  });
+
+  it('names the model and column it cannot find', async () => {
+    const project = await createTestProject();
+    const result = pas(['lineage', 'marts.daily', 'nope', '-p', project]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('marts.daily has no column nope (columns: day, n, total)');
+  });
+});
