@@ -8,6 +8,7 @@
  * type check.
  */
 import { z } from 'zod';
+import type { LineageModelSummary, LineageView } from './lineage';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 
 /** Largest window a client may ask for in one page. */
@@ -38,6 +39,17 @@ export const methodParams = {
     .strict(),
   'query.close': z.object({ resultId: z.string().min(1) }).strict(),
   'session.close': z.object({ session: sessionId }).strict(),
+  'lineage.models': z.object({}).strict(),
+  'lineage.graph': z
+    .object({
+      model: z.string().min(1).max(500),
+      column: z.string().min(1).max(500).optional(),
+      upstream: z.number().int().min(0).max(100),
+      downstream: z.number().int().min(0).max(100),
+    })
+    .strict(),
+  /** A project file's text; `path` is relative to the project folder and cannot leave it. */
+  'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
 } as const;
 
 export interface AppInfo {
@@ -60,6 +72,9 @@ export interface MethodResults {
   'query.page': ResultPage;
   'query.close': { closed: boolean };
   'session.close': { closed: boolean };
+  'lineage.models': { models: LineageModelSummary[] };
+  'lineage.graph': LineageView;
+  'project.file': { path: string; text: string };
 }
 
 export type MethodName = keyof typeof methodParams & keyof MethodResults;
@@ -89,12 +104,14 @@ export interface EventPayloads {
     fraction?: number;
     message?: string;
   };
+  /** The project's files changed and were reloaded; `recomputed` lists models whose lineage changed. */
+  'project.changed': { recomputed: string[]; errors: number };
   /** Engine log lines worth showing to the user. */
   log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; time: string };
 }
 
 export type TopicName = keyof EventPayloads;
-export const topicNames: TopicName[] = ['progress', 'log'];
+export const topicNames: TopicName[] = ['progress', 'project.changed', 'log'];
 
 export function isTopicName(value: unknown): value is TopicName {
   return typeof value === 'string' && (topicNames as string[]).includes(value);

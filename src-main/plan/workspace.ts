@@ -54,8 +54,8 @@ export async function attachWarehouse(engine: DuckEngine, project: Project): Pro
 
 export class Workspace {
   private constructor(
-    readonly project: Project,
-    readonly diagnostics: Diagnostic[],
+    public project: Project,
+    public diagnostics: Diagnostic[],
     readonly warehouse: Warehouse,
     readonly state: StateStore,
     readonly parser: SqlParser,
@@ -95,6 +95,13 @@ export class Workspace {
     }
     const state = await StateStore.open(stateDb);
     return new Workspace(project, diagnostics, warehouse, state, new SqlParser(parserConnection), [warehouseConnection, parserConnection]);
+  }
+
+  /** Reads the project's files again (after an edit); the warehouse and state stay open. */
+  async reload(): Promise<void> {
+    const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
+    this.project = project;
+    this.diagnostics = diagnostics;
   }
 
   graph(): Promise<ProjectGraph> {

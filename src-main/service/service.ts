@@ -24,6 +24,8 @@ import { loadProject } from '../project/project';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
+import { lineageHandlers } from './handlers/lineage';
+import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import type { Handler, Handlers } from './handlers/types';
 
@@ -42,15 +44,19 @@ export class PasService {
   private readonly handlers: Handlers;
   private closed = false;
 
+  private readonly project: ProjectSession;
+
   private constructor(
     readonly projectDir: string,
     private readonly engine: DuckEngine,
     private readonly results: ResultStore,
   ) {
     const sessions = new SessionPool(engine);
+    this.project = new ProjectSession(engine, projectDir, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
       ...queryHandlers(sessions, results),
+      ...lineageHandlers(this.project),
     };
   }
 
@@ -103,6 +109,7 @@ export class PasService {
     if (this.closed) return;
     this.closed = true;
     this.results.clear();
+    await this.project.close();
     await this.engine.close();
   }
 }

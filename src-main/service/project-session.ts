@@ -1,0 +1,84 @@
+/**
+ * The project the service serves: opened lazily (loading, warehouse, state), its column
+ * lineage built on first use, and both kept current as files change: a file watcher reloads
+ * the project and recomputes the lineage of the models whose SQL changed (and their
+ * dependents), then announces `project.changed`.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import type { DuckEngine } from '../duck/engine';
+import { ProjectLineage } from '../lineage/project-lineage';
+import { Workspace } from '../plan/workspace';
+import type { EventBus } from './events';
+
+const WATCHED = /^(models|audits|tests|seeds|macros)\/|^(config\.ya?ml|external_models\.ya?ml|\.env)$/;
+
+export class ProjectSession {
+  private workspacePromise: Promise<Workspace> | undefined;
+  private lineagePromise: Promise<ProjectLineage> | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly engine: DuckEngine,
+    readonly projectDir: string,
+    private readonly events: EventBus,
+  ) {}
+
+  workspace(): Promise<Workspace> {
+    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
+      this.startWatching();
+      return ws;
+    });
+    return this.workspacePromise;
+  }
+
+  lineage(): Promise<ProjectLineage> {
+    this.lineagePromise ??= (async () => {
+      const ws = await this.workspace();
+      return ProjectLineage.build(await ws.graph(), ws.parser, async (name) => {
+        const parts = name.split('.');
+        const table = parts.pop() ?? name;
+        const schema = parts.pop() ?? 'main';
+        return (await ws.warehouse.columns({ schema, table })).map((c) => c.name);
+      });
+    })();
+    return this.lineagePromise;
+  }
+
+  private startWatching(): void {
+    if (this.watcher) return;
+    try {
+      this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
+        if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.reload(), 150);
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // No recursive watching on this platform: changes are seen on the next start.
+    }
+  }
+
+  /** Reloads the project and refreshes lineage incrementally. */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      const ws = await this.workspace();
+      await ws.reload();
+      let recomputed: string[] = [];
+      if (this.lineagePromise) {
+        const lineage = await this.lineagePromise;
+        recomputed = (await lineage.refresh(await ws.graph(), ws.parser)).recomputed;
+      }
+      this.events.emit('project.changed', { recomputed, errors: ws.diagnostics.filter((d) => d.severity === 'error').length });
+    });
+    return this.reloading.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    await this.reloading.catch(() => undefined);
+    if (this.workspacePromise) await (await this.workspacePromise.catch(() => undefined))?.close();
+  }
+}
