@@ -1,0 +1,58 @@
+/** The lake with its data on S3 (a local S3 protocol server) through the S3 storage. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3, type TestS3 } from '../testing/s3';
+import { Lake } from './lake';
+import { ReadCache } from './storage/cache';
+import { S3Storage } from './storage/s3';
+import { scalar } from './testing/harness';
+
+let s3: TestS3 | undefined;
+beforeAll(async () => {
+  s3 = await startS3();
+}, 60_000);
+afterAll(async () => {
+  await s3?.stop();
+});
+
+describe('a lake with its data on S3', () => {
+  it('writes, reads, deletes, expires and cleans up through the S3 storage', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pas-lake-s3-'));
+    const storage = new S3Storage({
+      bucket: s3!.bucket,
+      prefix: 'lakes/one/',
+      endpoint: s3!.endpoint,
+      region: s3!.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+      cache: new ReadCache({ folder: path.join(dir, 'cache') }),
+    });
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const lake = await Lake.open({ instance, catalog: { type: 'duckdb', path: path.join(dir, 'metadata.ducklake') }, storage, stagingDir: path.join(dir, 'staging') });
+    const connection = await instance.connect();
+    try {
+      expect(await lake.store.query("SELECT value FROM {MD}.ducklake_metadata WHERE key = 'data_path'")).toEqual([{ value: `s3://${s3!.bucket}/lakes/one/` }]);
+      await lake.attach(connection, 'lake');
+      await lake.transaction((tx) => tx.createTableAs('main', 'nums', 'SELECT range AS n, range % 3 AS k FROM range(1000)'));
+      await lake.transaction((tx) => tx.delete('main', 'nums', 'k = 0'));
+      expect(await scalar(connection, 'SELECT count(*) FROM lake.main.nums')).toBe(666);
+      const keys = (await storage.list('')).map((o) => o.key);
+      expect(keys).toHaveLength(2);
+      expect(keys.every((k) => k.startsWith('main/nums/ducklake-'))).toBe(true);
+      await lake.transaction((tx) => tx.delete('main', 'nums', 'n < 10'));
+      const expired = await lake.expire({ keepLast: 1 });
+      expect(expired.scheduledFiles).toHaveLength(1);
+      await lake.cleanup();
+      expect(await storage.exists(expired.scheduledFiles[0]!)).toBe(false);
+      expect(await scalar(connection, 'SELECT count(*) FROM lake.main.nums')).toBe(660);
+    } finally {
+      await lake.close();
+      connection.closeSync();
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
