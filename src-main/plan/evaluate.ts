@@ -55,7 +55,12 @@ export async function renderForInterval(model: SqlModelDefinition, target: Quali
   }
   const targets = new Map(ctx.physical);
   targets.set(model.name.toLowerCase(), thisModel);
-  const query = rendered.query === undefined ? undefined : await rewriteReferences(ctx.parser, rendered.query, targets, ctx.catalogs);
+  // Sources (tables that are not models) are qualified with the warehouse catalog, so the query
+  // reads the same tables on any connection, whatever its default catalog.
+  const query =
+    rendered.query === undefined
+      ? undefined
+      : await rewriteReferences(ctx.parser, rendered.query, targets, ctx.catalogs, (schema, table) => ctx.warehouse.qualify({ schema, table }));
   return { query, pre: rendered.preStatements, post: rendered.postStatements };
 }
 

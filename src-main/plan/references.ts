@@ -43,6 +43,8 @@ export async function rewriteReferences(
   sql: string,
   targets: ReadonlyMap<string, string>,
   catalogs: ReadonlySet<string> = new Set(),
+  /** SQL for any other table reference without a catalog (e.g. sources qualified with the warehouse catalog). */
+  others?: (schema: string, table: string) => string,
 ): Promise<string> {
   const parsed = await parser.parse(sql);
   if (!parsed.ok) return sql;
@@ -52,7 +54,8 @@ export async function rewriteReferences(
       if (ref.offset < 0) continue;
       const parts = [ref.catalog, ref.schema, ref.name].filter((p): p is string => !!p).map((p) => p.toLowerCase());
       if (parts.length === 3 && catalogs.has(parts[0] ?? '')) parts.shift();
-      const replacement = targets.get(parts.join('.'));
+      const written = [ref.catalog, ref.schema, ref.name].filter((p): p is string => !!p);
+      const replacement = targets.get(parts.join('.')) ?? (others && written.length <= 2 && !ref.catalog ? others(ref.schema ?? 'main', ref.name) : undefined);
       if (replacement === undefined) continue;
       edits.push({ start: ref.offset, end: ref.offset + identifierChainLength(sql, ref.offset), text: replacement });
     }

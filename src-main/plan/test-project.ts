@@ -6,6 +6,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Lake } from '../lake/lake';
+import { LocalStorage } from '../lake/storage/local';
+import { S3Storage } from '../lake/storage/s3';
+import type { TestS3 } from '../testing/s3';
 
 export const STAGING = `MODEL (name staging.stg_events, kind VIEW);
 SELECT id, ts::TIMESTAMP AS ts, amount::DOUBLE AS amount, category FROM raw.events`;
@@ -34,16 +38,82 @@ export function writeFiles(root: string, files: Record<string, string>): void {
   }
 }
 
+/** Where a test project's models materialize. */
+export type TestBackend =
+  | { kind: 'duckdb' }
+  | { kind: 'lake-local' }
+  | { kind: 'lake-remote'; postgresUrl: string; s3: TestS3; prefix: string };
+
+const RAW_EVENTS = `SELECT i AS id, (TIMESTAMP '2024-01-01' + INTERVAL (i * 3) HOUR)::VARCHAR AS ts, (i % 7)::VARCHAR AS amount,
+       ['a', 'b', 'c'][1 + i % 3] AS category
+FROM range(40) t(i)`;
+
+function gatewayYaml(backend: TestBackend): string {
+  switch (backend.kind) {
+    case 'duckdb':
+      return '    connection:\n      type: duckdb\n      database: warehouse.db\n';
+    case 'lake-local':
+      return '    connection:\n      type: duckdb\n      catalogs:\n        lake:\n          type: ducklake\n          path: lake/metadata.ducklake\n          data_path: lake/data/\n';
+    case 'lake-remote':
+      return [
+        '    connection:',
+        '      type: duckdb',
+        '      catalogs:',
+        '        lake:',
+        '          type: ducklake',
+        `          path: 'postgres:${backend.postgresUrl}'`,
+        `          data_path: 's3://${backend.s3.bucket}/${backend.prefix}/'`,
+        '          s3:',
+        `            endpoint: '${backend.s3.endpoint}'`,
+        `            region: ${backend.s3.region}`,
+        '            url_style: path',
+        `            key_id: ${backend.s3.accessKeyId}`,
+        `            secret: ${backend.s3.secretAccessKey}`,
+        '',
+      ].join('\n');
+  }
+}
+
+async function loadRawEvents(root: string, backend: TestBackend): Promise<void> {
+  if (backend.kind === 'duckdb') {
+    const instance = await DuckDBInstance.create(path.join(root, 'warehouse.db'));
+    const connection = await instance.connect();
+    await connection.run(`CREATE SCHEMA raw; CREATE TABLE raw.events AS ${RAW_EVENTS}`);
+    connection.closeSync();
+    instance.closeSync();
+    return;
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const lake = await Lake.open({
+    instance,
+    catalog: backend.kind === 'lake-local' ? { type: 'duckdb', path: path.join(root, 'lake/metadata.ducklake') } : { type: 'postgres', connectionString: backend.postgresUrl },
+    storage:
+      backend.kind === 'lake-local'
+        ? new LocalStorage(path.join(root, 'lake/data'))
+        : new S3Storage({
+            bucket: backend.s3.bucket,
+            prefix: `${backend.prefix}/`,
+            endpoint: backend.s3.endpoint,
+            region: backend.s3.region,
+            forcePathStyle: true,
+            credentials: { accessKeyId: backend.s3.accessKeyId, secretAccessKey: backend.s3.secretAccessKey },
+          }),
+  });
+  await lake.transaction(async (tx) => {
+    tx.createSchema('raw');
+    await tx.createTableAs('raw', 'events', RAW_EVENTS);
+  });
+  await lake.close();
+  instance.closeSync();
+}
+
 /** Creates the project and its warehouse with 5 days of raw events (2024-01-01 .. 2024-01-05). */
-export async function createTestProject(extra: Record<string, string> = {}): Promise<string> {
+export async function createTestProject(extra: Record<string, string> = {}, backend: TestBackend = { kind: 'duckdb' }): Promise<string> {
   const root = mkdtempSync(path.join(tmpdir(), 'pas-project-'));
   writeFiles(root, {
     'config.yaml': `gateways:
   local:
-    connection:
-      type: duckdb
-      database: warehouse.db
-default_gateway: local
+${gatewayYaml(backend)}default_gateway: local
 model_defaults:
   dialect: duckdb
   start: '2024-01-01'
@@ -54,14 +124,6 @@ model_defaults:
     'models/marts/by_category.sql': BY_CATEGORY,
     ...extra,
   });
-  const instance = await DuckDBInstance.create(path.join(root, 'warehouse.db'));
-  const connection = await instance.connect();
-  await connection.run(`CREATE SCHEMA raw;
-    CREATE TABLE raw.events AS
-    SELECT i AS id, (TIMESTAMP '2024-01-01' + INTERVAL (i * 3) HOUR)::VARCHAR AS ts, (i % 7)::VARCHAR AS amount,
-           ['a', 'b', 'c'][1 + i % 3] AS category
-    FROM range(40) t(i)`);
-  connection.closeSync();
-  instance.closeSync();
+  await loadRawEvents(root, backend);
   return root;
 }

@@ -1,31 +1,52 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
+import { startPostgres, type TestPostgres } from '../testing/postgres';
+import { startS3, type TestS3 } from '../testing/s3';
 import { parseTime } from './intervals';
 import { planJson } from './plan';
-import { BY_CATEGORY, createTestProject, DAILY, writeFiles } from './test-project';
+import { BY_CATEGORY, createTestProject, DAILY, writeFiles, type TestBackend } from './test-project';
 import { Workspace } from './workspace';
 
 const NOW = parseTime('2024-01-05T12:00:00Z');
 
-let engine: DuckEngine;
-let root: string;
-beforeEach(async () => {
-  engine = await DuckEngine.open();
-  root = await createTestProject();
+let postgres: TestPostgres;
+let s3: TestS3;
+let counter = 0;
+beforeAll(async () => {
+  [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
 });
-afterEach(async () => engine.close());
+afterAll(async () => {
+  await Promise.all([postgres.stop(), s3.stop()]);
+});
 
-async function open() {
-  return Workspace.open({ projectDir: root, engine });
-}
+const backends: [string, () => Promise<TestBackend>][] = [
+  ['a DuckDB database', async () => ({ kind: 'duckdb' })],
+  ['the lake (DuckDB-file catalog, local data)', async () => ({ kind: 'lake-local' })],
+  [
+    'the lake (PostgreSQL catalog and state, S3 data)',
+    async () => ({ kind: 'lake-remote', postgresUrl: await postgres.createDatabase(`ws_${++counter}`), s3, prefix: `ws-${counter}-${Date.now()}` }),
+  ],
+];
 
-async function planAndApply(ws: Workspace, environment: string, options: Parameters<Workspace['plan']>[0] = {}) {
-  const { plan, graph } = await ws.plan({ environment, executionTime: NOW, ...options });
-  await ws.apply(plan, graph);
-  return plan;
-}
+describe.each(backends)('plan and apply into %s', (_label, backendOf) => {
+  let engine: DuckEngine;
+  let root: string;
+  beforeEach(async () => {
+    engine = await DuckEngine.open();
+    root = await createTestProject({}, await backendOf());
+  });
+  afterEach(async () => engine.close());
 
-describe('plan and apply', () => {
+  async function open() {
+    return Workspace.open({ projectDir: root, engine });
+  }
+
+  async function planAndApply(ws: Workspace, environment: string, options: Parameters<Workspace['plan']>[0] = {}) {
+    const { plan, graph } = await ws.plan({ environment, executionTime: NOW, ...options });
+    await ws.apply(plan, graph);
+    return plan;
+  }
+
   it('initializes prod: every model added, backfilled up to the last complete day, views promoted', async () => {
     const ws = await open();
     const { plan, graph } = await ws.plan({ environment: 'prod', executionTime: NOW });

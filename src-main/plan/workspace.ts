@@ -15,41 +15,18 @@ import { DuckDbStateDb } from '../state/duckdb-db';
 import { openPostgresState } from '../state/postgres-db';
 import { StateStore } from '../state/store';
 import { applyPlan, type ApplyEvent, type ApplyResult } from './apply';
-import { DuckDbWarehouse } from './duckdb-warehouse';
 import { buildGraph, type ProjectGraph } from './graph';
+import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
 import { runEnvironment, type RunResult } from './run';
-import { quoteIdentifier, type Warehouse } from './warehouse';
+import type { Warehouse } from './warehouse';
 
 export interface WorkspaceOptions {
   projectDir: string;
   engine: DuckEngine;
   gateway?: string;
   env?: Record<string, string | undefined>;
-}
-
-/**
- * Attaches the warehouse database of the project's gateway (a duckdb connection's `database`)
- * into the engine, once; returns the catalog name models live under (`memory` when none).
- */
-export async function attachWarehouse(engine: DuckEngine, project: Project): Promise<{ catalog: string; databasePath?: string }> {
-  const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
-  const connection = gateway?.connection;
-  if (connection?.type !== 'duckdb' || !connection.database || connection.database === ':memory:') return { catalog: 'memory' };
-  const databasePath = path.resolve(project.root, connection.database);
-  mkdirSync(path.dirname(databasePath), { recursive: true });
-  const probe = await engine.connect();
-  try {
-    const attached = await probe.runAndReadAll('SELECT database_name FROM duckdb_databases() WHERE path = $1', [databasePath]);
-    const existing = attached.getRows()[0]?.[0];
-    if (existing !== undefined) return { catalog: String(existing), databasePath };
-    const catalog = path.basename(databasePath).replace(/\.[^.]+$/, '') || 'warehouse';
-    await probe.run(`ATTACH '${databasePath.replace(/'/g, "''")}' AS ${quoteIdentifier(catalog)}`);
-    return { catalog, databasePath };
-  } finally {
-    probe.closeSync();
-  }
 }
 
 export class Workspace {
@@ -60,6 +37,7 @@ export class Workspace {
     readonly state: StateStore,
     readonly parser: SqlParser,
     private readonly connections: DuckDBConnection[],
+    private readonly closeWarehouse: () => Promise<void>,
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
@@ -68,33 +46,36 @@ export class Workspace {
       ...(options.env ? { env: options.env } : {}),
     });
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
-    const { catalog, databasePath } = await attachWarehouse(options.engine, project);
-    const warehouseConnection = await options.engine.connect();
+    const opened = await openWarehouse(options.engine, project);
     const parserConnection = await options.engine.connect();
-    // Unqualified names in model queries (sources such as raw.events) resolve in the warehouse.
-    await warehouseConnection.run(`USE ${quoteIdentifier(catalog)}`);
-    const warehouse = new DuckDbWarehouse(warehouseConnection, catalog);
-
     const stateConfig = gateway?.stateConnection;
     let stateDb;
-    if (stateConfig?.type === 'postgres') {
-      stateDb = await openPostgresState({
-        host: stateConfig.host,
-        port: stateConfig.port,
-        user: stateConfig.user,
-        ...(stateConfig.password !== undefined ? { password: stateConfig.password } : {}),
-        database: stateConfig.database,
-      });
-    } else {
-      const statePath =
-        stateConfig?.type === 'duckdb' && stateConfig.database
-          ? path.resolve(project.root, stateConfig.database)
-          : (databasePath ?? path.join(project.root, '.pas', 'state.db'));
-      mkdirSync(path.dirname(statePath), { recursive: true });
-      stateDb = await DuckDbStateDb.open(options.engine, statePath);
+    try {
+      if (stateConfig?.type === 'postgres') {
+        stateDb = await openPostgresState({
+          host: stateConfig.host,
+          port: stateConfig.port,
+          user: stateConfig.user,
+          ...(stateConfig.password !== undefined ? { password: stateConfig.password } : {}),
+          database: stateConfig.database,
+        });
+      } else if (stateConfig?.type === 'duckdb' && stateConfig.database) {
+        const statePath = path.resolve(project.root, stateConfig.database);
+        mkdirSync(path.dirname(statePath), { recursive: true });
+        stateDb = await DuckDbStateDb.open(options.engine, statePath);
+      } else if (opened.defaultState.type === 'postgres') {
+        stateDb = await openPostgresState(opened.defaultState.connection);
+      } else {
+        mkdirSync(path.dirname(opened.defaultState.path), { recursive: true });
+        stateDb = await DuckDbStateDb.open(options.engine, opened.defaultState.path);
+      }
+    } catch (error) {
+      parserConnection.closeSync();
+      await opened.close();
+      throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, warehouse, state, new SqlParser(parserConnection), [warehouseConnection, parserConnection]);
+    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
@@ -138,5 +119,6 @@ export class Workspace {
   async close(): Promise<void> {
     await this.state.close();
     for (const connection of this.connections) connection.closeSync();
+    await this.closeWarehouse();
   }
 }

@@ -19,8 +19,6 @@ import {
 import { isPasException, PasException, type PasError } from '../../src-shared/errors';
 import type { Outcome } from '../../src-shared/protocol';
 import { DuckEngine } from '../duck/engine';
-import { attachWarehouse } from '../plan/workspace';
-import { loadProject } from '../project/project';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
@@ -63,8 +61,14 @@ export class PasService {
   static async create(options: ServiceOptions = {}): Promise<PasService> {
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const engine = await DuckEngine.open();
-    await attachProject(engine, projectDir);
-    return new PasService(projectDir, engine, new ResultStore());
+    const service = new PasService(projectDir, engine, new ResultStore());
+    // A project's warehouse becomes every session's default catalog (see open-warehouse.ts), so
+    // names resolve as SQLMesh users write them. A project that fails to open still leaves a
+    // working console; `pas info` and the app say why.
+    if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
+      await service.project.workspace().catch(() => undefined);
+    }
+    return service;
   }
 
   /** Calls a method; resolves with its result or rejects with a PasException. */
@@ -111,22 +115,6 @@ export class PasService {
     this.results.clear();
     await this.project.close();
     await this.engine.close();
-  }
-}
-
-/**
- * When the folder is a project (has a config.yaml), attaches its warehouse and makes it every
- * session's default catalog, so names resolve as SQLMesh users write them: `marts.x` is prod's
- * view, `marts__dev.x` dev's. A project that fails to load still leaves a working console.
- */
-async function attachProject(engine: DuckEngine, projectDir: string): Promise<void> {
-  if (!existsSync(path.join(projectDir, 'config.yaml')) && !existsSync(path.join(projectDir, 'config.yml'))) return;
-  try {
-    const { project } = await loadProject(projectDir);
-    const { catalog } = await attachWarehouse(engine, project);
-    if (catalog !== 'memory') engine.useCatalog(catalog);
-  } catch {
-    // The console must open even when the project cannot be attached; `pas info` explains why.
   }
 }
 

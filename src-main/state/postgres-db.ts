@@ -51,6 +51,9 @@ export async function openPostgresState(config: pg.PoolConfig): Promise<StateDb>
       oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ max: 4, ...config, types });
+  // An idle client dropped by the server (restart, failover) must not take the process down;
+  // the next query gets a fresh client.
+  pool.on('error', () => undefined);
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(STATE_SCHEMA)}`);
   return new PgExecutor(pool, pool);
 }

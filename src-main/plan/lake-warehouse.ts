@@ -1,0 +1,123 @@
+/**
+ * A warehouse in the DuckLake lake: each write is one lake transaction (one snapshot), so a
+ * delete-then-insert of an interval lands whole or not at all; reads go through the lake's
+ * attachment, where tables are views over their Parquet files. View bodies are stored without
+ * the attach alias (`schema.table`), as the DuckLake format expects.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { bigintCell } from '../duck/values';
+import type { Lake } from '../lake/lake';
+import type { LakeTransaction } from '../lake/transaction';
+import type { QualifiedName } from './naming';
+import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
+
+export class LakeWarehouse implements Warehouse {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly lake: Lake,
+    private readonly connection: DuckDBConnection,
+    readonly catalog: string,
+  ) {}
+
+  qualify(name: QualifiedName): string {
+    return `${quoteIdentifier(this.catalog)}.${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
+  }
+
+  /** SQL as a lake view stores it: our own catalog-qualified names without the attach alias. */
+  private portable(sql: string): string {
+    return sql.split(`${quoteIdentifier(this.catalog)}.`).join('');
+  }
+
+  query(sql: string, signal?: AbortSignal): Promise<Row[]> {
+    return this.serial(async () => {
+      await this.lake.refresh();
+      const stop = () => this.connection.interrupt();
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        const reader = await this.connection.runAndReadAll(sql);
+        return reader.getRowObjects().map((row) => {
+          const out: Row = {};
+          for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? bigintCell(v) : v;
+          return out;
+        });
+      } finally {
+        signal?.removeEventListener('abort', stop);
+      }
+    });
+  }
+
+  async ensureSchema(schema: string): Promise<void> {
+    await this.write((tx) => {
+      if (!tx.schema(schema)) tx.createSchema(schema, { ifNotExists: true });
+    });
+  }
+
+  async exists(name: QualifiedName): Promise<'table' | 'view' | undefined> {
+    return this.write((tx) => (tx.table(name.schema, name.table) ? 'table' : tx.view(name.schema, name.table) ? 'view' : undefined));
+  }
+
+  async columns(name: QualifiedName): Promise<WarehouseColumn[]> {
+    const rows = await this.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = '${this.catalog.replace(/'/g, "''")}' AND table_schema = '${name.schema.replace(/'/g, "''")}' AND table_name = '${name.table.replace(/'/g, "''")}' ORDER BY ordinal_position`,
+    );
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+  }
+
+  async replaceTable(name: QualifiedName, selectSql: string): Promise<void> {
+    await this.write(async (tx) => {
+      if (tx.view(name.schema, name.table)) tx.dropView(name.schema, name.table);
+      await tx.createTableAs(name.schema, name.table, selectSql, { replace: true });
+    });
+  }
+
+  async createEmptyTable(name: QualifiedName, selectSql: string): Promise<void> {
+    await this.write(async (tx) => {
+      if (!tx.table(name.schema, name.table)) await tx.createTableAs(name.schema, name.table, `SELECT * FROM (${selectSql}) AS __q LIMIT 0`);
+    });
+  }
+
+  async deleteInsert(name: QualifiedName, predicateSql: string | undefined, selectSql: string): Promise<void> {
+    await this.write(async (tx) => {
+      if (predicateSql) await tx.delete(name.schema, name.table, predicateSql);
+      await tx.append(name.schema, name.table, selectSql);
+    });
+  }
+
+  async replaceView(name: QualifiedName, selectSql: string): Promise<void> {
+    await this.write((tx) => {
+      if (tx.table(name.schema, name.table)) tx.dropTable(name.schema, name.table);
+      tx.createView(name.schema, name.table, this.portable(selectSql), { replace: true });
+    });
+  }
+
+  async drop(name: QualifiedName, what: 'table' | 'view'): Promise<void> {
+    await this.write((tx) => {
+      if (what === 'view') tx.dropView(name.schema, name.table, { ifExists: true });
+      else tx.dropTable(name.schema, name.table, { ifExists: true });
+    });
+  }
+
+  async schemas(): Promise<string[]> {
+    const state = await this.lake.state();
+    return state.schemas.map((s) => s.name).sort();
+  }
+
+  async objects(schema: string): Promise<{ name: string; kind: 'table' | 'view' }[]> {
+    const state = await this.lake.state();
+    return [
+      ...state.tables.filter((t) => t.schemaName === schema).map((t) => ({ name: t.name, kind: 'table' as const })),
+      ...state.views.filter((v) => v.schemaName === schema).map((v) => ({ name: v.name, kind: 'view' as const })),
+    ].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private write<T>(fn: (tx: LakeTransaction) => Promise<T> | T): Promise<T> {
+    return this.serial(async () => (await this.lake.transaction(fn)).result);
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
