@@ -10,6 +10,7 @@ import { createExternalModelsCommand } from './commands/create-external-models';
 import { fetchdfCommand } from './commands/fetchdf';
 import { dagCommand, infoCommand } from './commands/info';
 import { invalidateCommand, janitorCommand } from './commands/janitor';
+import { lakeCommand } from './commands/lake';
 import { lineageCommand } from './commands/lineage';
 import { planCommand } from './commands/plan';
 import { evaluateCommand, renderCommand } from './commands/render';
@@ -32,6 +33,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   lineage: { run: lineageCommand, summary: 'lineage MODEL [COLUMN] [--upstream|--downstream] [--depth N] [--json]' },
   'table-diff': { run: tableDiffCommand, summary: 'table-diff ENV1:ENV2 MODEL [--json]   schema and row differences' },
   'create-external-models': { run: createExternalModelsCommand, summary: 'create-external-models            write external_models.yaml' },
+  lake: { run: lakeCommand, summary: 'lake snapshots|tables|expire|cleanup [--json]   the DuckLake lake (expire --older-than 7d, cleanup --dry-run)' },
   janitor: { run: janitorCommand, summary: 'janitor [--ignore-ttl]            drop expired environments and tables' },
   invalidate: { run: invalidateCommand, summary: 'invalidate ENV                    expire an environment' },
   fetchdf: { run: fetchdfCommand, summary: 'fetchdf "SQL" [--json|--csv]      run a query, print its rows' },
