@@ -8,6 +8,7 @@
  * type check.
  */
 import { z } from 'zod';
+import type { LakeOverview } from './lake';
 import type { LineageModelSummary, LineageView } from './lineage';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 
@@ -48,6 +49,15 @@ export const methodParams = {
       downstream: z.number().int().min(0).max(100),
     })
     .strict(),
+  'lake.overview': z.object({}).strict(),
+  /** Runs `SELECT *` on a lake table, at its latest snapshot or an older one; the result pages like a query's. */
+  'lake.query': z
+    .object({
+      schema: z.string().min(1).max(500),
+      table: z.string().min(1).max(500),
+      snapshot: z.number().int().min(0).optional(),
+    })
+    .strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
 } as const;
@@ -75,6 +85,8 @@ export interface MethodResults {
   'lineage.models': { models: LineageModelSummary[] };
   'lineage.graph': LineageView;
   'project.file': { path: string; text: string };
+  'lake.overview': LakeOverview;
+  'lake.query': QueryResultHandle;
 }
 
 export type MethodName = keyof typeof methodParams & keyof MethodResults;
@@ -85,7 +97,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

@@ -25,6 +25,13 @@ export class Session {
     return task;
   }
 
+  /** Runs `fn` with the session's connection, in turn with the session's statements. */
+  withConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const task = this.queue.then(() => fn(this.connection));
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
   private async runNow(sql: string, signal?: AbortSignal): Promise<DuckDBMaterializedResult> {
     if (this.closed) throw new PasException({ code: 'internal', message: 'The session is closed.' });
     if (signal?.aborted) throw new PasException(CANCELLED);

@@ -22,6 +22,7 @@ import { DuckEngine } from '../duck/engine';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
+import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
@@ -55,6 +56,7 @@ export class PasService {
       ...appHandlers(engine, projectDir),
       ...queryHandlers(sessions, results),
       ...lineageHandlers(this.project),
+      ...lakeHandlers(this.project, sessions, results),
     };
   }
 
