@@ -1,12 +1,17 @@
-/** The app shell: header with project, engine and theme toggle; the query console. */
+/** The app shell: header with project, engine and theme toggle; navigation; the views. */
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../src-shared/contract';
 import { QueryConsole } from './features/console/QueryConsole';
+import { LakePanel } from './features/lake/LakePanel';
+import { LineagePanel } from './features/lineage/LineagePanel';
+import { NavBar } from './features/shell/NavBar';
+import { useNavigation } from './store/navigation';
 import { useTheme } from './store/theme';
 import type { Client } from './transport/client';
 
 export function App({ client }: { client: Client }) {
   const { theme, toggle } = useTheme();
+  const view = useNavigation((s) => s.view);
   const [info, setInfo] = useState<AppInfo | undefined>();
 
   useEffect(() => {
@@ -29,9 +34,19 @@ export function App({ client }: { client: Client }) {
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
       </header>
-      <main className="app-main">
-        <QueryConsole client={client} />
-      </main>
+      <div className="app-body">
+        <NavBar />
+        {/* Views stay mounted so the editor keeps its text and the grid its scroll position. */}
+        <main className="app-main" hidden={view !== 'query'}>
+          <QueryConsole client={client} />
+        </main>
+        <main className="app-main" hidden={view !== 'lineage'}>
+          <LineagePanel client={client} active={view === 'lineage'} />
+        </main>
+        <main className="app-main" hidden={view !== 'lake'}>
+          <LakePanel client={client} active={view === 'lake'} />
+        </main>
+      </div>
     </div>
   );
 }

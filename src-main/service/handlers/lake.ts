@@ -18,6 +18,11 @@ async function lakeOf(project: ProjectSession) {
   return ws.warehouse;
 }
 
+/** DuckLake records inserts and deletes by table id; show the table's name where it still exists. */
+function namedChanges(changes: Record<string, string[]>, tableNames: Map<string, string>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(changes).map(([kind, items]) => [kind, items.map((item) => (/^\d+$/.test(item) ? (tableNames.get(item) ?? `table ${item}`) : item))]));
+}
+
 export function lakeHandlers(project: ProjectSession, sessions: SessionPool, results: ResultStore): Handlers<'lake.overview' | 'lake.query'> {
   return {
     'lake.overview': async (): Promise<LakeOverview> => {
@@ -30,6 +35,7 @@ export function lakeHandlers(project: ProjectSession, sessions: SessionPool, res
       const lake = warehouse.lake;
       await lake.refresh();
       const [tables, snapshots, schemaNames] = await Promise.all([lake.tables(), lake.snapshots(), warehouse.schemas()]);
+      const tableNames = new Map(tables.map((t) => [String(t.tableId), `${t.schema}.${t.name}`]));
       const schemas = new Map<string, LakeSchemaSummary>(schemaNames.map((name) => [name, { name, tables: [], views: [] }]));
       for (const t of tables) {
         let schema = schemas.get(t.schema);
@@ -46,7 +52,7 @@ export function lakeHandlers(project: ProjectSession, sessions: SessionPool, res
         dataRoot: lake.storage.displayRoot,
         schemas: [...schemas.values()].sort((a, b) => a.name.localeCompare(b.name)),
         snapshots: snapshots
-          .map((s) => ({ id: s.id, time: s.time.toISOString(), changes: s.changes, author: s.author, message: s.message }))
+          .map((s) => ({ id: s.id, time: s.time.toISOString(), changes: namedChanges(s.changes, tableNames), author: s.author, message: s.message }))
           .reverse(),
       };
     },

@@ -15,8 +15,10 @@ const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 44;
 const ROW_NUMBER_WIDTH = 88;
 
+/** Widths that fit typical values of each type, since the grid never sees all the values. */
 function columnWidth(column: ColumnInfo): number {
-  return Math.min(320, Math.max(90, 8 * Math.max(column.name.length, column.type.length) + 28));
+  const byType = column.type.startsWith('TIMESTAMP') ? 230 : column.type === 'DATE' ? 110 : column.type === 'VARCHAR' || column.type === 'UUID' ? 180 : 90;
+  return Math.min(320, Math.max(byType, 8 * Math.max(column.name.length, column.type.length) + 28));
 }
 
 function isNumeric(type: string): boolean {

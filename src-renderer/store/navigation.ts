@@ -1,0 +1,17 @@
+/** Which view the app shows, and a file to open in the source viewer (from lineage). */
+import { create } from 'zustand';
+
+export type View = 'query' | 'lineage' | 'lake';
+
+export interface OpenFile {
+  path: string;
+  line: number;
+  column: number;
+}
+
+export const useNavigation = create<{ view: View; file: OpenFile | undefined; go(view: View): void; openFile(file: OpenFile | undefined): void }>((set) => ({
+  view: 'query',
+  file: undefined,
+  go: (view) => set({ view }),
+  openFile: (file) => set({ file }),
+}));
