@@ -8,6 +8,7 @@
  * type check.
  */
 import { z } from 'zod';
+import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSummary } from './ingest';
 import type { LakeOverview } from './lake';
 import type { LineageModelSummary, LineageView } from './lineage';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
@@ -58,6 +59,11 @@ export const methodParams = {
       snapshot: z.number().int().min(0).optional(),
     })
     .strict(),
+  'ingest.pipelines': z.object({}).strict(),
+  'ingest.run': z.object({ pipeline: z.string().min(1).max(200) }).strict(),
+  'ingest.info': z.object({ pipeline: z.string().min(1).max(200) }).strict(),
+  /** Forgets a pipeline's state (cursors), so its next run starts over; optionally drops its tables. */
+  'ingest.drop': z.object({ pipeline: z.string().min(1).max(200), dropTables: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
 } as const;
@@ -87,6 +93,10 @@ export interface MethodResults {
   'project.file': { path: string; text: string };
   'lake.overview': LakeOverview;
   'lake.query': QueryResultHandle;
+  'ingest.pipelines': { pipelines: PipelineSummary[] };
+  'ingest.run': IngestRunResult;
+  'ingest.info': PipelineInfoView;
+  'ingest.drop': { dropped: boolean };
 }
 
 export type MethodName = keyof typeof methodParams & keyof MethodResults;
@@ -97,7 +107,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);
@@ -116,6 +126,8 @@ export interface EventPayloads {
     fraction?: number;
     message?: string;
   };
+  /** Pages, rows and bytes of a running ingestion, several times a second. */
+  'ingest.progress': IngestProgressEvent;
   /** The project's files changed and were reloaded; `recomputed` lists models whose lineage changed. */
   'project.changed': { recomputed: string[]; errors: number };
   /** Engine log lines worth showing to the user. */
@@ -123,7 +135,7 @@ export interface EventPayloads {
 }
 
 export type TopicName = keyof EventPayloads;
-export const topicNames: TopicName[] = ['progress', 'project.changed', 'log'];
+export const topicNames: TopicName[] = ['progress', 'ingest.progress', 'project.changed', 'log'];
 
 export function isTopicName(value: unknown): value is TopicName {
   return typeof value === 'string' && (topicNames as string[]).includes(value);

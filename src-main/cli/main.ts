@@ -9,6 +9,7 @@ import { auditCommand } from './commands/audit';
 import { createExternalModelsCommand } from './commands/create-external-models';
 import { fetchdfCommand } from './commands/fetchdf';
 import { dagCommand, infoCommand } from './commands/info';
+import { ingestCommand, pipelineCommand } from './commands/ingest';
 import { invalidateCommand, janitorCommand } from './commands/janitor';
 import { lakeCommand } from './commands/lake';
 import { lineageCommand } from './commands/lineage';
@@ -22,6 +23,8 @@ import { testCommand } from './commands/test';
 type Command = (argv: string[], io: CommandIo) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
+  ingest: { run: ingestCommand, summary: 'ingest PIPELINE [--json]           load a pipeline into the lake' },
+  pipeline: { run: pipelineCommand, summary: 'pipeline info|drop PIPELINE [--json] [--drop-tables] [--yes]' },
   plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]' },
   run: { run: runCommand, summary: 'run [ENV] [--json]                evaluate models whose cron has elapsed' },
   render: { run: renderCommand, summary: 'render MODEL [--start D] [--end D]   print the rendered SQL' },

@@ -8,6 +8,7 @@ import {
   DuckDBTypeId,
   JsonDuckDBValueConverter,
   type DuckDBType,
+  type DuckDBValue,
   type DuckDBValueConverter,
   type DuckDBVector,
   type Json,
@@ -156,4 +157,18 @@ export function columnReader(type: DuckDBType): ColumnReader {
         for (let r = from; r < to; r++) out.push(cellConverter(vector.getItem(r), type, cellConverter));
       };
   }
+}
+
+/** Rows of a read result as objects of JSON-safe cells (dates and timestamps as ISO strings). */
+export function rowObjects(reader: { columnNames(): string[]; columnTypes(): DuckDBType[]; getRows(): DuckDBValue[][] }): Record<string, Cell>[] {
+  const names = reader.columnNames();
+  const types = reader.columnTypes();
+  return reader.getRows().map((row) => {
+    const out: Record<string, Cell> = {};
+    row.forEach((value, i) => {
+      const type = types[i];
+      out[names[i] ?? String(i)] = type ? cellConverter(value, type, cellConverter) : (value as Cell);
+    });
+    return out;
+  });
 }

@@ -3,7 +3,7 @@
  * are plain DuckDB objects, and a delete-then-insert is one DuckDB transaction.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { bigintCell } from '../duck/values';
+import { rowObjects } from '../duck/values';
 import type { QualifiedName } from './naming';
 import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
 
@@ -24,12 +24,7 @@ export class DuckDbWarehouse implements Warehouse {
       const stop = () => this.connection.interrupt();
       signal?.addEventListener('abort', stop, { once: true });
       try {
-        const reader = await this.connection.runAndReadAll(sql);
-        return reader.getRowObjects().map((row) => {
-          const out: Row = {};
-          for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? bigintCell(v) : v;
-          return out;
-        });
+        return rowObjects(await this.connection.runAndReadAll(sql));
       } finally {
         signal?.removeEventListener('abort', stop);
       }

@@ -5,7 +5,7 @@
  * the attach alias (`schema.table`), as the DuckLake format expects.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { bigintCell } from '../duck/values';
+import { rowObjects } from '../duck/values';
 import type { Lake } from '../lake/lake';
 import type { LakeTransaction } from '../lake/transaction';
 import type { QualifiedName } from './naming';
@@ -35,12 +35,7 @@ export class LakeWarehouse implements Warehouse {
       const stop = () => this.connection.interrupt();
       signal?.addEventListener('abort', stop, { once: true });
       try {
-        const reader = await this.connection.runAndReadAll(sql);
-        return reader.getRowObjects().map((row) => {
-          const out: Row = {};
-          for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? bigintCell(v) : v;
-          return out;
-        });
+        return rowObjects(await this.connection.runAndReadAll(sql));
       } finally {
         signal?.removeEventListener('abort', stop);
       }

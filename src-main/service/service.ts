@@ -22,6 +22,7 @@ import { DuckEngine } from '../duck/engine';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
+import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { ProjectSession } from './project-session';
@@ -57,6 +58,7 @@ export class PasService {
       ...queryHandlers(sessions, results),
       ...lineageHandlers(this.project),
       ...lakeHandlers(this.project, sessions, results),
+      ...ingestHandlers(this.project),
     };
   }
 

@@ -1,0 +1,29 @@
+/** A project's pipelines: `pipelines/NAME.yaml`, found by name. */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PasException } from '../../../src-shared/errors';
+import { loadPipelineFile, type ResolvedPipeline } from './load';
+
+export async function pipelineFiles(projectDir: string): Promise<string[]> {
+  const dir = path.join(projectDir, 'pipelines');
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries.filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f));
+}
+
+export function pipelineName(file: string): string {
+  return path.basename(file).replace(/\.ya?ml$/, '');
+}
+
+export async function findPipeline(projectDir: string, name: string): Promise<ResolvedPipeline> {
+  const files = await pipelineFiles(projectDir);
+  const file = files.find((f) => pipelineName(f) === name);
+  if (!file) {
+    const known = files.map(pipelineName);
+    throw new PasException({
+      code: 'not_found',
+      what: 'pipeline',
+      message: `No pipeline ${name}: expected pipelines/${name}.yaml in ${projectDir}${known.length ? ` (pipelines: ${known.join(', ')})` : ''}.`,
+    });
+  }
+  return loadPipelineFile(file, { projectDir });
+}

@@ -1,0 +1,162 @@
+/**
+ * Extraction from a REST endpoint: builds the request (base_url + path, params, headers, auth,
+ * `{incremental.*}` and `{resources.<parent>.<field>}` placeholders), pages through it with the
+ * configured paginator — several pages in flight for offset/page-number paging, consumed in
+ * order — and yields the records of each page with its byte size.
+ */
+import type { ClientConfig, EndpointConfig, AuthConfig } from '../config/schema';
+import { IngestError, throwIfCancelled } from '../errors';
+import type { HttpSettings, RetryNotice } from '../http/client';
+import { httpRequest } from '../http/client';
+import { maskUrl, secretHeaderValues } from '../http/mask';
+import type { FetchedPage, PageRequest } from '../http/paginators';
+import { createPaginator } from '../http/paginators';
+import { selectRecords } from './json-path';
+
+export interface RecordPage {
+  records: unknown[];
+  bytes: number;
+  url: string;
+  /** The body bytes when the body itself is the array of records (eligible for the raw route). */
+  raw?: Uint8Array;
+}
+
+export interface RestRequestContext {
+  client: ClientConfig;
+  endpoint: EndpointConfig;
+  /** Placeholder values by name, e.g. `incremental.start_value`, `resources.users.id`. */
+  placeholders: Record<string, string>;
+  signal?: AbortSignal;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/** Fills `{name}` placeholders; `{{`/`}}` are literal braces. Unknown placeholders are an error. */
+export function fillPlaceholders(template: string, values: Record<string, string>, where: string): string {
+  return template.replace(/\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[^{}.]+)+)\}/g, (all, name: string | undefined) => {
+    if (all === '{{') return '{';
+    if (all === '}}') return '}';
+    const value = name === undefined ? undefined : values[name];
+    if (value === undefined) throw new IngestError(`${where}: unknown placeholder {${name}} (known: ${Object.keys(values).join(', ') || 'none'})`);
+    return value;
+  });
+}
+
+export function httpSettings(client: ClientConfig, auth: AuthConfig | undefined, headers: Record<string, string>): HttpSettings {
+  const secrets = [...secretHeaderValues(headers)];
+  if (auth?.type === 'bearer') secrets.push(auth.token);
+  if (auth?.type === 'api_key') secrets.push(auth.api_key);
+  if (auth?.type === 'http_basic') secrets.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
+  return {
+    timeoutMs: client.timeout_seconds * 1000,
+    maxAttempts: client.max_attempts,
+    backoffMs: client.backoff_seconds * 1000,
+    maxRetryDelayMs: client.max_retry_delay_seconds * 1000,
+    secrets: secrets.filter((s) => s.length > 0),
+  };
+}
+
+interface Prepared {
+  base: URL;
+  headers: Record<string, string>;
+  body?: string;
+  settings: HttpSettings;
+}
+
+function prepare(ctx: RestRequestContext): Prepared {
+  const { client, endpoint, placeholders } = ctx;
+  const path = fillPlaceholders(endpoint.path, placeholders, 'endpoint.path');
+  const base = /^https?:\/\//.test(path) ? new URL(path) : new URL(`${client.base_url.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  for (const [k, v] of Object.entries(endpoint.params ?? {})) {
+    base.searchParams.set(k, typeof v === 'string' ? fillPlaceholders(v, placeholders, `endpoint.params.${k}`) : String(v));
+  }
+  const headers: Record<string, string> = { ...client.headers };
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'accept')) headers.accept = 'application/json';
+  for (const [k, v] of Object.entries(endpoint.headers ?? {})) headers[k] = fillPlaceholders(v, placeholders, `endpoint.headers.${k}`);
+  for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
+  const auth = endpoint.auth ?? client.auth;
+  if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
+  if (auth?.type === 'http_basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  if (auth?.type === 'api_key' && auth.api_key !== '') {
+    if (auth.location === 'header') headers[auth.name] = auth.api_key;
+    else base.searchParams.set(auth.name, auth.api_key);
+  }
+  let body: string | undefined;
+  if (endpoint.json !== undefined) {
+    body = fillPlaceholders(JSON.stringify(endpoint.json), placeholders, 'endpoint.json');
+    headers['content-type'] = 'application/json';
+  }
+  return { base, headers, ...(body !== undefined ? { body } : {}), settings: httpSettings(client, auth, headers) };
+}
+
+/** Pages of records of one request sequence. */
+export async function* restPages(ctx: RestRequestContext): AsyncGenerator<RecordPage> {
+  const prepared = prepare(ctx);
+  const paginator = createPaginator(ctx.endpoint.paginator ?? ctx.client.paginator);
+  const local = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
+  type Fetched = FetchedPage & { bytes: number; raw?: Uint8Array };
+  const fetchPage = async (request: PageRequest): Promise<Fetched> => {
+    const url = request.url.toString();
+    const response = await httpRequest(
+      { url, method: ctx.endpoint.method, headers: prepared.headers, ...(prepared.body !== undefined ? { body: prepared.body } : {}) },
+      prepared.settings,
+      signal,
+      ctx.onRetry,
+    );
+    let body: unknown;
+    try {
+      body = response.text === '' ? null : JSON.parse(response.text);
+    } catch (error) {
+      throw new IngestError(
+        `Malformed JSON from ${maskUrl(url, prepared.settings.secrets)}: ${(error as Error).message}; body starts: ${response.text.slice(0, 200)}`,
+        { url: maskUrl(url, prepared.settings.secrets), status: response.status, bodyExcerpt: response.text.slice(0, 200), attempts: response.attempts },
+      );
+    }
+    const selector = ctx.endpoint.data_selector;
+    const isArray = Array.isArray(body) && (selector === undefined || selector === '$');
+    return {
+      url,
+      body,
+      headers: response.headers,
+      records: selectRecords(body, selector),
+      bytes: response.bytes.length,
+      ...(isArray ? { raw: response.bytes } : {}),
+    };
+  };
+
+  const inFlight = ctx.client.pages_in_flight;
+  try {
+    if (paginator.at && inFlight > 1) {
+      const at = paginator.at.bind(paginator);
+      const window: Promise<Fetched>[] = [];
+      let launched = 0;
+      const launch = (): void => {
+        const request = at(launched, prepared.base);
+        if (!request) return;
+        launched++;
+        const promise = fetchPage(request);
+        promise.catch(() => undefined);
+        window.push(promise);
+      };
+      for (let i = 0; i < inFlight; i++) launch();
+      for (let k = 0; window.length > 0; k++) {
+        throwIfCancelled(ctx.signal);
+        const page = await (window.shift() as Promise<Fetched>);
+        const more = paginator.next(page, k, prepared.base) !== undefined;
+        if (more) launch();
+        yield { records: page.records, bytes: page.bytes, url: page.url, ...(page.raw ? { raw: page.raw } : {}) };
+        if (!more) break;
+      }
+      return;
+    }
+    let request: PageRequest | undefined = paginator.first(prepared.base);
+    for (let k = 0; request; k++) {
+      throwIfCancelled(ctx.signal);
+      const page = await fetchPage(request);
+      request = paginator.next(page, k, prepared.base);
+      yield { records: page.records, bytes: page.bytes, url: page.url, ...(page.raw ? { raw: page.raw } : {}) };
+    }
+  } finally {
+    local.abort();
+  }
+}

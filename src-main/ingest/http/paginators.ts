@@ -1,0 +1,150 @@
+/**
+ * Paginators as small state machines (dlt's shape): `first()` gives the first request,
+ * `next(page)` the following one or `undefined` to stop. Stop rules are explicit: empty page,
+ * short page, total count, maximum offset/page/pages, `has_more` flag, missing cursor or link.
+ * Offset and page-number paginators are also *indexable* (`at(k)`), so several pages can be
+ * in flight at once.
+ */
+import type { PaginatorConfig } from '../config/schema';
+import { getPath } from '../extract/json-path';
+
+export interface PageRequest {
+  url: URL;
+}
+
+export interface FetchedPage {
+  url: string;
+  body: unknown;
+  headers: Headers;
+  records: unknown[];
+}
+
+export interface Paginator {
+  /** The request for page `k` (0-based) without seeing earlier pages, or undefined past a known end. */
+  at?(k: number, base: URL): PageRequest | undefined;
+  first(base: URL): PageRequest;
+  /** After page `k` arrived: the next request, or undefined when paging is over. */
+  next(page: FetchedPage, k: number, base: URL): PageRequest | undefined;
+}
+
+function withParams(base: URL, params: Record<string, string>): PageRequest {
+  const url = new URL(base);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return { url };
+}
+
+function hasMore(body: unknown, path: string | undefined): boolean | undefined {
+  if (!path) return undefined;
+  const v = getPath(body, path);
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  return undefined;
+}
+
+export function createPaginator(config: PaginatorConfig | undefined): Paginator {
+  const c = config ?? { type: 'single_page' as const };
+  switch (c.type) {
+    case 'single_page':
+      return { first: (base) => ({ url: new URL(base) }), next: () => undefined };
+    case 'offset': {
+      let total: number | undefined;
+      const offsetOf = (k: number): number => c.offset + k * c.limit;
+      const at = (k: number, base: URL): PageRequest | undefined => {
+        const offset = offsetOf(k);
+        if (total !== undefined && offset >= total) return undefined;
+        if (c.maximum_offset !== undefined && offset >= c.maximum_offset) return undefined;
+        if (c.maximum_pages !== undefined && k >= c.maximum_pages) return undefined;
+        return withParams(base, { [c.offset_param]: String(offset), [c.limit_param]: String(c.limit) });
+      };
+      return {
+        at,
+        first: (base) => at(0, base) ?? withParams(base, { [c.offset_param]: String(c.offset), [c.limit_param]: String(c.limit) }),
+        next(page, k, base) {
+          const n = page.records.length;
+          if (c.total_path) {
+            const t = Number(getPath(page.body, c.total_path));
+            if (!Number.isFinite(t)) throw new Error(`offset paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
+            total = t;
+          }
+          const more = hasMore(page.body, c.has_more_path);
+          if (more === false) return undefined;
+          if (n === 0 && c.stop_after_empty_page) return undefined;
+          if (n < c.limit && c.stop_after_short_page && more !== true) return undefined;
+          return at(k + 1, base);
+        },
+      };
+    }
+    case 'page_number': {
+      let totalPages: number | undefined;
+      const start = c.page ?? c.base_page;
+      const at = (k: number, base: URL): PageRequest | undefined => {
+        const page = start + k;
+        if (totalPages !== undefined && page >= totalPages + c.base_page) return undefined;
+        if (c.maximum_page !== undefined && page > c.maximum_page) return undefined;
+        if (c.maximum_pages !== undefined && k >= c.maximum_pages) return undefined;
+        return withParams(base, { [c.page_param]: String(page) });
+      };
+      return {
+        at,
+        first: (base) => at(0, base) ?? withParams(base, { [c.page_param]: String(start) }),
+        next(page, k, base) {
+          const n = page.records.length;
+          if (c.total_path) {
+            const t = Number(getPath(page.body, c.total_path));
+            if (!Number.isFinite(t)) throw new Error(`page_number paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
+            totalPages = t;
+          }
+          const more = hasMore(page.body, c.has_more_path);
+          if (more === false) return undefined;
+          if (n === 0 && c.stop_after_empty_page) return undefined;
+          if (c.page_size !== undefined && n < c.page_size && c.stop_after_short_page && more !== true) return undefined;
+          return at(k + 1, base);
+        },
+      };
+    }
+    case 'cursor':
+      return {
+        first: (base) => ({ url: new URL(base) }),
+        next(page, k, base) {
+          if (c.maximum_pages !== undefined && k + 1 >= c.maximum_pages) return undefined;
+          if (page.records.length === 0 && c.stop_after_empty_page) return undefined;
+          if (hasMore(page.body, c.has_more_path) === false) return undefined;
+          const cursor = getPath(page.body, c.cursor_path);
+          if (cursor === undefined || cursor === null || cursor === '') return undefined;
+          return withParams(base, { [c.cursor_param]: String(cursor) });
+        },
+      };
+    case 'json_link':
+      return {
+        first: (base) => ({ url: new URL(base) }),
+        next(page, k) {
+          if (c.maximum_pages !== undefined && k + 1 >= c.maximum_pages) return undefined;
+          const link = getPath(page.body, c.next_url_path);
+          if (typeof link !== 'string' || link === '') return undefined;
+          return { url: new URL(link, page.url) };
+        },
+      };
+    case 'header_link':
+      return {
+        first: (base) => ({ url: new URL(base) }),
+        next(page, k) {
+          if (c.maximum_pages !== undefined && k + 1 >= c.maximum_pages) return undefined;
+          const link = parseLinkHeader(page.headers.get('link'))[c.links_next_key];
+          return link ? { url: new URL(link, page.url) } : undefined;
+        },
+      };
+  }
+}
+
+/** `<url>; rel="next", <url2>; rel="last"` → `{ next: url, last: url2 }`. */
+export function parseLinkHeader(header: string | null): Record<string, string> {
+  const links: Record<string, string> = {};
+  if (!header) return links;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /<([^>]*)>(.*)/.exec(part.trim());
+    if (!m) continue;
+    const rel = /rel\s*=\s*"?([^";]+)"?/i.exec(m[2] ?? '');
+    if (rel?.[1]) for (const r of rel[1].trim().split(/\s+/)) links[r] = m[1] as string;
+  }
+  return links;
+}

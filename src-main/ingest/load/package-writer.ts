@@ -1,0 +1,197 @@
+/**
+ * Writes a load package's data files. Normalized rows arrive as NDJSON lines per table and are
+ * appended to a temp file; pages accepted by the raw route arrive as the response bytes (a JSON
+ * array) and are stored unchanged. Every `rotateRows` rows (at a page boundary) DuckDB turns the
+ * chunk into Parquet with `read_json(..., columns={...})` + `COPY ... (FORMAT parquet)` —
+ * flattening raw records with struct access — in its own threads while JavaScript keeps
+ * working on the next pages. One conversion runs at a time, which bounds disk and memory use.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { TableSchema } from '../schema/types';
+import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
+import type { NormalizedPage, RawColumn } from '../normalize/normalizer';
+import type { LoadTable } from './package';
+
+interface Chunk {
+  file: string;
+  fd: number;
+  rows: number;
+}
+
+interface TableFiles {
+  chunk?: Chunk;
+  /** Raw page files (JSON arrays) of the current chunk. */
+  raw: string[];
+  rawRows: number;
+  parquet: string[];
+  rows: number;
+  seq: number;
+}
+
+export interface PackageWriterOptions {
+  dir: string;
+  loadId: string;
+  connection: DuckDBConnection;
+  /** Rows per table before a chunk is converted to Parquet. */
+  rotateRows?: number;
+}
+
+/** What the writer needs to know about a table when it converts a chunk. */
+export interface TableLayout {
+  schema: TableSchema;
+  /** Raw-record paths of the columns, for raw pages (root tables only). */
+  raw?: RawColumn[];
+}
+
+export class PackageWriter {
+  private readonly tables = new Map<string, TableFiles>();
+  private converting: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(private readonly options: PackageWriterOptions) {
+    fs.mkdirSync(options.dir, { recursive: true });
+  }
+
+  /** Appends the bytes of a page accepted by the raw route (a JSON array of `rows` records). */
+  async appendRaw(table: string, body: Uint8Array, rows: number, layoutOf: (table: string) => TableLayout): Promise<void> {
+    if (this.failure) throw this.failure;
+    let files = this.filesOf(table);
+    // Keep arrival order inside a Parquet file (merge lets the last row of a key win): a switch
+    // between routes closes the chunk.
+    if (files.chunk) {
+      await this.rotate(table, layoutOf(table));
+      files = this.filesOf(table);
+    }
+    const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.json`);
+    fs.writeFileSync(file, body);
+    files.raw.push(file);
+    files.rawRows += rows;
+    files.rows += rows;
+    if ((files.chunk?.rows ?? 0) + files.rawRows >= (this.options.rotateRows ?? 250_000)) await this.rotate(table, layoutOf(table));
+  }
+
+  /** Appends a normalized page. `layoutOf` gives the table as it stands after the page. */
+  async append(page: NormalizedPage, layoutOf: (table: string) => TableLayout): Promise<void> {
+    if (this.failure) throw this.failure;
+    for (const [table, lines] of page) {
+      if (lines.length === 0) continue;
+      const files = this.filesOf(table);
+      if (files.raw.length > 0) await this.rotate(table, layoutOf(table));
+      if (!files.chunk) {
+        const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.ndjson`);
+        files.chunk = { file, fd: fs.openSync(file, 'w'), rows: 0 };
+      }
+      const text = lines.join('\n') + '\n';
+      fs.writeSync(files.chunk.fd, text);
+      files.chunk.rows += lines.length;
+      files.rows += lines.length;
+      if (files.chunk.rows + files.rawRows >= (this.options.rotateRows ?? 250_000)) await this.rotate(table, layoutOf(table));
+    }
+  }
+
+  /** Converts what is left and returns the package tables, in the order of `schemas`. */
+  async finish(layouts: TableLayout[]): Promise<LoadTable[]> {
+    for (const layout of layouts) await this.rotate(layout.schema.name, layout);
+    await this.converting;
+    if (this.failure) throw this.failure;
+    return layouts.map(({ schema }) => {
+      const files = this.tables.get(schema.name);
+      return { schema, files: files?.parquet ?? [], rows: files?.rows ?? 0 };
+    });
+  }
+
+  /** Closes open files; the caller removes the folder. */
+  async abort(): Promise<void> {
+    for (const files of this.tables.values()) if (files.chunk) fs.closeSync(files.chunk.fd);
+    this.tables.clear();
+    await this.converting.catch(() => undefined);
+  }
+
+  private filesOf(table: string): TableFiles {
+    let files = this.tables.get(table);
+    if (!files) {
+      files = { parquet: [], rows: 0, seq: 0, raw: [], rawRows: 0 };
+      this.tables.set(table, files);
+    }
+    return files;
+  }
+
+  private async rotate(table: string, layout: TableLayout): Promise<void> {
+    const files = this.tables.get(table);
+    if (!files || (!files.chunk && files.raw.length === 0)) return;
+    const chunk = files.chunk;
+    const raw = files.raw;
+    files.chunk = undefined;
+    files.raw = [];
+    files.rawRows = 0;
+    if (chunk) fs.closeSync(chunk.fd);
+    const parquet = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`);
+    files.parquet.push(parquet);
+    const columns = layout.schema.columns.slice();
+    const rawColumns = (layout.raw ?? []).slice();
+    // Wait for the previous conversion: one at a time.
+    await this.converting;
+    if (this.failure) throw this.failure;
+    this.converting = this.convert(chunk?.file, raw, parquet, columns, rawColumns).catch((error: unknown) => {
+      this.failure = error;
+    });
+  }
+
+  private async convert(ndjson: string | undefined, raw: string[], parquet: string, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
+    const parts: string[] = [];
+    if (ndjson) {
+      const flat = columns.filter((c) => c.name !== '_dlt_load_id');
+      const spec = flat.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(duckType(c.dataType))}`).join(', ');
+      parts.push(
+        `SELECT ${flat.map((c) => quoteIdent(c.name)).join(', ')} FROM read_json(${quoteLiteral(ndjson)}, format = 'newline_delimited', columns = {${spec}})`,
+      );
+    }
+    if (raw.length > 0) {
+      const select = rawColumns.map((c) => `${rawAccess(c.path)} AS ${quoteIdent(c.name)}`);
+      select.push('gen_random_uuid()::VARCHAR AS _dlt_id');
+      parts.push(
+        `SELECT ${select.join(', ')} FROM read_json([${raw.map(quoteLiteral).join(', ')}], format = 'array', columns = {${rawSpec(rawColumns)}})`,
+      );
+    }
+    await this.options.connection.run(
+      `COPY (SELECT *, ${quoteLiteral(this.options.loadId)} AS _dlt_load_id FROM (${parts.join(' UNION ALL BY NAME ')})) ` +
+        `TO ${quoteLiteral(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    if (ndjson) fs.rmSync(ndjson, { force: true });
+    for (const file of raw) fs.rmSync(file, { force: true });
+  }
+}
+
+/** `struct_extract(struct_extract("a", 'b'), 'c')` for the raw path a.b.c. */
+function rawAccess(path: string[]): string {
+  const [first, ...rest] = path;
+  let expression = quoteIdent(first ?? '');
+  for (const key of rest) expression = `struct_extract(${expression}, ${quoteLiteral(key)})`;
+  return expression;
+}
+
+type SpecNode = Map<string, SpecNode | string>;
+
+/** The `columns = {...}` of `read_json` for raw records: nested objects as STRUCTs. */
+function rawSpec(columns: RawColumn[]): string {
+  const root: SpecNode = new Map();
+  for (const column of columns) {
+    let node = root;
+    column.path.forEach((key, i) => {
+      if (i === column.path.length - 1) node.set(key, duckType(column.dataType));
+      else {
+        let next = node.get(key);
+        if (!(next instanceof Map)) {
+          next = new Map();
+          node.set(key, next);
+        }
+        node = next;
+      }
+    });
+  }
+  const typeOf = (value: SpecNode | string): string =>
+    typeof value === 'string' ? value : `STRUCT(${[...value].map(([k, v]) => `${quoteIdent(k)} ${typeOf(v)}`).join(', ')})`;
+  return [...root].map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(typeOf(v))}`).join(', ');
+}

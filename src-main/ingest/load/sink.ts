@@ -1,0 +1,33 @@
+/**
+ * `LakeSink`: what ingestion needs from a destination. The lake (src-main/lake/) implements it
+ * over DuckLake; `DuckDbSink` implements it over a plain DuckDB file for tests and local use.
+ * `commitLoad` is all-or-nothing: schema changes, data (append / replace / merge as
+ * delete-then-insert on the primary key), the `_dlt_loads` record and the pipeline state land
+ * in one snapshot, or none of them do.
+ */
+import type { TableSchema } from '../schema/types';
+import type { LoadPackage, PipelineState } from './package';
+
+export interface LoadRecord {
+  loadId: string;
+  pipeline: string;
+  dataset: string;
+  /** Committed loads only; a failed load leaves no record. */
+  status: 'loaded';
+  insertedAt: string;
+  tables: { name: string; rows: number }[];
+}
+
+export interface LakeSink {
+  /** Schemas of every ingested table in a dataset (empty when the dataset does not exist). */
+  currentSchemas(dataset: string): Promise<TableSchema[]>;
+  currentSchema(dataset: string, table: string): Promise<TableSchema | undefined>;
+  /** The state stored by the last committed load of a pipeline. */
+  pipelineState(dataset: string, pipeline: string): Promise<PipelineState | undefined>;
+  /** Applies the package as one atomic commit. Throws and changes nothing on failure. */
+  commitLoad(pkg: LoadPackage, signal?: AbortSignal): Promise<void>;
+  /** Committed loads of a pipeline, newest first. */
+  loads(dataset: string, pipeline: string, limit?: number): Promise<LoadRecord[]>;
+  /** Forgets a pipeline's state (cursors); with `dropTables` also drops those tables. */
+  dropPipeline(dataset: string, pipeline: string, dropTables?: string[]): Promise<void>;
+}

@@ -1,0 +1,331 @@
+/**
+ * The relational normalizer (dlt's `relational` semantics): turns raw items into rows of root
+ * and child tables. Nested objects are flattened into `parent__child` columns, lists become
+ * child tables `<table>__<field>` linked by `_dlt_parent_id` / `_dlt_list_idx` / `_dlt_root_id`,
+ * names are snake_cased, column types are inferred per page (declared hints win), new columns
+ * are added, and a value that does not fit its column's type goes to a variant column
+ * `<column>__v_<type>` — never dropped, never a failed load. Output is one NDJSON line per row
+ * per table, ready for DuckDB's `read_json`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../schema/types';
+import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
+import { fits, inferType, unify } from './infer';
+import { joinPath, snakeCase } from './naming';
+
+export interface NormalizerOptions {
+  /** Root table name, already normalized. */
+  table: string;
+  writeDisposition: WriteDisposition;
+  /** Primary key columns (normalized names). */
+  primaryKey: string[];
+  /** Declared column types (normalized names of the root table); they win over inference. */
+  hints?: Record<string, DataType>;
+  /** Schemas already stored in the lake for this dataset, by table name. */
+  existing?: ReadonlyMap<string, TableSchema>;
+}
+
+/** Rows of one page, per table, as NDJSON lines (without newline). */
+export type NormalizedPage = Map<string, string[]>;
+
+/** Where a root-table column sits inside the raw records, for pages loaded as-is (the raw route). */
+export interface RawColumn {
+  name: string;
+  /** Raw keys from the record root, e.g. `['location', 'latitude']`. */
+  path: string[];
+  dataType: DataType;
+}
+
+type LayoutLeaf = { kind: 'leaf'; column: string; schema?: ColumnSchema };
+type LayoutNode = { kind: 'struct'; name: string; path: string[]; children: Map<string, LayoutNode> } | LayoutLeaf;
+
+type Row = Record<string, unknown>;
+
+class TableState {
+  readonly columns = new Map<string, ColumnSchema>();
+  readonly order: ColumnSchema[] = [];
+  /** Columns first seen in the current page, with the type unified over that page's values. */
+  readonly pending = new Map<string, DataType>();
+  readonly names = new Map<string, string>();
+  readonly children = new Map<string, TableState>();
+  rows = 0;
+
+  constructor(
+    readonly name: string,
+    readonly parent: string | undefined,
+    readonly writeDisposition: WriteDisposition,
+    readonly primaryKey: string[],
+    existing: TableSchema | undefined,
+    system: readonly ColumnSchema[],
+  ) {
+    for (const column of existing?.columns ?? system) this.add({ ...column });
+    for (const column of system) if (!this.columns.has(column.name)) this.add({ ...column });
+  }
+
+  add(column: ColumnSchema): void {
+    this.columns.set(column.name, column);
+    this.order.push(column);
+  }
+
+  /** Normalized name for a raw key under a prefix, cached. */
+  columnName(prefix: string, key: string): string {
+    const cacheKey = prefix === '' ? key : `${prefix}\u0001${key}`;
+    let name = this.names.get(cacheKey);
+    if (name === undefined) {
+      name = prefix === '' ? snakeCase(key) : joinPath(prefix, snakeCase(key));
+      this.names.set(cacheKey, name);
+    }
+    return name;
+  }
+
+  schema(): TableSchema {
+    return {
+      name: this.name,
+      ...(this.parent ? { parent: this.parent } : {}),
+      writeDisposition: this.writeDisposition,
+      primaryKey: this.primaryKey,
+      // Data columns in discovery order, then the system columns (as dlt lays tables out).
+      columns: [...this.order.filter((c) => !c.name.startsWith('_dlt_')), ...this.order.filter((c) => c.name.startsWith('_dlt_'))].map((c) => ({ ...c })),
+    };
+  }
+}
+
+export class Normalizer {
+  private readonly root: TableState;
+  private readonly tablesByName = new Map<string, TableState>();
+  private readonly jsonColumns = new Set<string>();
+  private readonly idPrefix = randomBytes(6).toString('base64url');
+  private idCounter = 0;
+  private lines: NormalizedPage = new Map();
+  /** Raw layout of the root table's records as accepted by `acceptRaw`. */
+  private readonly layout: LayoutNode & { kind: 'struct' } = { kind: 'struct', name: '', path: [], children: new Map() };
+  private readonly rawPaths = new Map<string, string[]>();
+
+  constructor(private readonly options: NormalizerOptions) {
+    const existing = options.existing?.get(options.table);
+    this.root = new TableState(options.table, undefined, options.writeDisposition, options.primaryKey, existing, ROOT_SYSTEM_COLUMNS);
+    for (const [name, type] of Object.entries(options.hints ?? {})) if (type === 'json') this.jsonColumns.add(name);
+    this.tablesByName.set(this.root.name, this.root);
+  }
+
+  /** Normalizes one page of raw items; returns its rows per table. */
+  normalizePage(items: readonly unknown[]): NormalizedPage {
+    this.lines = new Map();
+    const rootLines = this.linesOf(this.root);
+    for (const item of items) {
+      const row: Row = { _dlt_id: this.nextId() };
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+        this.flatten(item as Row, '', this.root, row, row._dlt_id as string);
+      } else {
+        this.place(this.root, row, 'value', item);
+      }
+      rootLines.push(JSON.stringify(row));
+      this.root.rows++;
+    }
+    for (const table of this.tablesByName.values()) this.settle(table);
+    return this.lines;
+  }
+
+  /**
+   * The raw route: when every record of the page can be read by DuckDB exactly as it is (no
+   * lists, every value fits its column, one raw path per column), updates the schema as
+   * `normalizePage` would and returns true; the caller then stores the page bytes unchanged.
+   * Otherwise changes nothing and returns false (the caller uses `normalizePage`).
+   */
+  acceptRaw(items: readonly unknown[]): boolean {
+    const undo: (() => void)[] = [];
+    const pending = new Map<string, DataType>();
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item) || !this.rawWalk(item as Row, '', this.layout, pending, undo)) {
+        for (const step of undo.reverse()) step();
+        return false;
+      }
+    }
+    for (const [name, type] of pending) {
+      const seen = this.root.pending.get(name);
+      this.root.pending.set(name, seen === undefined ? type : unify(seen, type));
+    }
+    this.settle(this.root);
+    this.root.rows += items.length;
+    return true;
+  }
+
+  /** Root-table columns readable from raw records, with their raw paths. */
+  rawColumns(): RawColumn[] {
+    const out: RawColumn[] = [];
+    for (const [name, path] of this.rawPaths) {
+      const column = this.root.columns.get(name);
+      if (column) out.push({ name, path, dataType: column.dataType });
+    }
+    return out;
+  }
+
+  private rawWalk(object: Row, prefix: string, node: LayoutNode & { kind: 'struct' }, pending: Map<string, DataType>, undo: (() => void)[]): boolean {
+    const root = this.root;
+    for (const key in object) {
+      const value = object[key];
+      if (value === null || value === undefined) continue;
+      let child = node.children.get(key);
+      if (typeof value === 'object') {
+        if (child === undefined) {
+          const name = root.columnName(prefix, key);
+          if (prefix === '' && this.jsonColumns.has(name)) {
+            child = this.newLeaf(node, key, name, undo);
+            if (child === undefined) return false;
+          } else {
+            if (Array.isArray(value)) return false;
+            const created: LayoutNode = { kind: 'struct', name, path: [...node.path, key], children: new Map() };
+            node.children.set(key, created);
+            undo.push(() => node.children.delete(key));
+            child = created;
+          }
+        }
+        if (child.kind === 'struct') {
+          if (Array.isArray(value) || !this.rawWalk(value as Row, child.name, child, pending, undo)) return false;
+          continue;
+        }
+        // A leaf: only a json column takes an object here.
+        if (child.kind !== 'leaf' || !this.jsonColumns.has(child.column)) return false;
+      }
+      const leaf = child === undefined ? this.newLeaf(node, key, root.columnName(prefix, key), undo) : child;
+      if (leaf === undefined || leaf.kind !== 'leaf') return false;
+      // Hot path: a settled column, cached on its leaf.
+      if (leaf.schema !== undefined) {
+        if (leaf.schema.dataType === 'text' ? typeof value === 'string' || fits(value, 'text') : fits(value, leaf.schema.dataType)) continue;
+        return false;
+      }
+      const name = leaf.column;
+      let column = root.columns.get(name);
+      if (column !== undefined) leaf.schema = column;
+      const hinted = column === undefined ? this.options.hints?.[name] : undefined;
+      if (hinted !== undefined) {
+        column = { name, dataType: hinted };
+        root.add(column);
+      }
+      if (column !== undefined) {
+        if (!fits(value, column.dataType)) return false;
+      } else {
+        const type = inferType(value) ?? 'text';
+        const seen = pending.get(name);
+        pending.set(name, seen === undefined || seen === type ? type : unify(seen, type));
+      }
+    }
+    return true;
+  }
+
+  /** A new raw leaf for a column, unless the column is already read from another raw path. */
+  private newLeaf(node: LayoutNode & { kind: 'struct' }, key: string, name: string, undo: (() => void)[]): LayoutLeaf | undefined {
+    if (this.rawPaths.has(name)) return undefined;
+    const leaf: LayoutLeaf = { kind: 'leaf', column: name };
+    node.children.set(key, leaf);
+    this.rawPaths.set(name, [...node.path, key]);
+    undo.push(() => {
+      node.children.delete(key);
+      this.rawPaths.delete(name);
+    });
+    return leaf;
+  }
+
+  /** Current schemas of every table this normalizer produced rows for (root first). */
+  tables(): TableSchema[] {
+    return [...this.tablesByName.values()].map((t) => t.schema());
+  }
+
+  rowCounts(): { name: string; rows: number }[] {
+    return [...this.tablesByName.values()].map((t) => ({ name: t.name, rows: t.rows }));
+  }
+
+  private nextId(): string {
+    return this.idPrefix + (this.idCounter++).toString(36);
+  }
+
+  private linesOf(table: TableState): string[] {
+    let lines = this.lines.get(table.name);
+    if (!lines) {
+      lines = [];
+      this.lines.set(table.name, lines);
+    }
+    return lines;
+  }
+
+  private flatten(object: Row, prefix: string, table: TableState, row: Row, rootId: string): void {
+    for (const key in object) {
+      const value = object[key];
+      if (value === null || value === undefined) continue;
+      const name = table.columnName(prefix, key);
+      if (typeof value === 'object' && !(table === this.root && this.jsonColumns.has(name))) {
+        if (Array.isArray(value)) this.emitChildren(table, name, value, row._dlt_id as string, rootId);
+        else this.flatten(value as Row, name, table, row, rootId);
+        continue;
+      }
+      this.place(table, row, name, value);
+    }
+  }
+
+  private emitChildren(parent: TableState, field: string, list: readonly unknown[], parentId: string, rootId: string): void {
+    const child = this.child(parent, field);
+    const lines = this.linesOf(child);
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (item === null || item === undefined) continue;
+      const row: Row = { _dlt_parent_id: parentId, _dlt_list_idx: i, _dlt_root_id: rootId, _dlt_id: `${parentId}.${i}` };
+      if (typeof item === 'object' && !Array.isArray(item)) this.flatten(item as Row, '', child, row, rootId);
+      else if (Array.isArray(item)) this.emitChildren(child, 'list', item, row._dlt_id as string, rootId);
+      else this.place(child, row, 'value', item);
+      lines.push(JSON.stringify(row));
+      child.rows++;
+    }
+  }
+
+  private child(parent: TableState, field: string): TableState {
+    let child = parent.children.get(field);
+    if (!child) {
+      const name = joinPath(parent.name, field);
+      child = new TableState(name, parent.name, parent.writeDisposition, [], this.options.existing?.get(name), CHILD_SYSTEM_COLUMNS);
+      parent.children.set(field, child);
+      this.tablesByName.set(name, child);
+    }
+    return child;
+  }
+
+  /** Puts a scalar into its column, or into a variant column when it does not fit the type. */
+  private place(table: TableState, row: Row, name: string, value: unknown): void {
+    let column = table.columns.get(name);
+    if (column === undefined && table === this.root) {
+      const hinted = this.options.hints?.[name];
+      if (hinted !== undefined) {
+        column = { name, dataType: hinted };
+        table.add(column);
+      }
+    }
+    if (column === undefined) {
+      this.note(table, name, value);
+      row[name] = value;
+      return;
+    }
+    if (fits(value, column.dataType)) {
+      row[name] = value;
+      return;
+    }
+    const type = inferType(value) ?? 'text';
+    const variant = `${name}__v_${type}`;
+    if (!table.columns.has(variant)) this.note(table, variant, value);
+    row[variant] = value;
+  }
+
+  private note(table: TableState, name: string, value: unknown): void {
+    const type = inferType(value) ?? 'text';
+    const seen = table.pending.get(name);
+    table.pending.set(name, seen === undefined ? type : unify(seen, type));
+  }
+
+  /** End of page: columns first seen in it get their unified type. */
+  private settle(table: TableState): void {
+    for (const [name, dataType] of table.pending) {
+      const variant = /^(.*)__v_[a-z]+$/.exec(name);
+      const variantOf = variant?.[1];
+      table.add(variantOf && table.columns.has(variantOf) ? { name, dataType, variantOf } : { name, dataType });
+    }
+    table.pending.clear();
+  }
+}
