@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../src-shared/contract';
 import { QueryConsole } from './features/console/QueryConsole';
+import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
 import { NavBar } from './features/shell/NavBar';
@@ -42,6 +43,9 @@ export function App({ client }: { client: Client }) {
         </main>
         <main className="app-main" hidden={view !== 'lineage'}>
           <LineagePanel client={client} active={view === 'lineage'} />
+        </main>
+        <main className="app-main" hidden={view !== 'ingest'}>
+          <IngestPanel client={client} active={view === 'ingest'} />
         </main>
         <main className="app-main" hidden={view !== 'lake'}>
           <LakePanel client={client} active={view === 'lake'} />

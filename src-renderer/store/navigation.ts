@@ -1,7 +1,7 @@
 /** Which view the app shows, and a file to open in the source viewer (from lineage). */
 import { create } from 'zustand';
 
-export type View = 'query' | 'lineage' | 'lake';
+export type View = 'query' | 'lineage' | 'ingest' | 'lake';
 
 export interface OpenFile {
   path: string;

@@ -4,6 +4,7 @@ import { useNavigation, type View } from '../../store/navigation';
 const ITEMS: { view: View; label: string; icon: string }[] = [
   { view: 'query', label: 'Query', icon: '▤' },
   { view: 'lineage', label: 'Lineage', icon: '⇶' },
+  { view: 'ingest', label: 'Ingest', icon: '⇩' },
   { view: 'lake', label: 'Lake', icon: '◫' },
 ];
 
