@@ -1,8 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
+import { startPostgres, type TestPostgres } from '../testing/postgres';
+import { startS3, type TestS3 } from '../testing/s3';
 import { parseTime } from './intervals';
 import { planJson } from './plan';
-import { createTestProject } from './test-project';
+import { createTestProject, type TestBackend } from './test-project';
 import { Workspace } from './workspace';
 
 const NOW = parseTime('2024-01-05T12:00:00Z');
@@ -30,18 +32,26 @@ SELECT c.label, b.n FROM marts.by_category AS b JOIN seeds.categories AS c USING
   'external_models.yaml': '- name: raw.events\n  columns:\n    id: BIGINT\n    ts: VARCHAR\n    amount: VARCHAR\n    category: VARCHAR\n',
 };
 
+let postgres: TestPostgres;
+let s3: TestS3;
+let counter = 0;
+beforeAll(async () => {
+  [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
+});
+afterAll(async () => {
+  await Promise.all([postgres.stop(), s3.stop()]);
+});
+
+const backends: [string, () => Promise<TestBackend>][] = [
+  ['a DuckDB database', async () => ({ kind: 'duckdb' })],
+  [
+    'the lake (PostgreSQL catalog and state, S3 data)',
+    async () => ({ kind: 'lake-remote', postgresUrl: await postgres.createDatabase(`kinds_${++counter}`), s3, prefix: `kinds-${counter}-${Date.now()}` }),
+  ],
+];
+
 let engine: DuckEngine;
 let ws: Workspace;
-beforeEach(async () => {
-  engine = await DuckEngine.open();
-  const root = await createTestProject(FILES);
-  ws = await Workspace.open({ projectDir: root, engine });
-  expect(ws.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-});
-afterEach(async () => {
-  await ws.close();
-  await engine.close();
-});
 
 async function applyProd(executionTime = NOW) {
   const { plan, graph } = await ws.plan({ environment: 'prod', executionTime });
@@ -49,7 +59,18 @@ async function applyProd(executionTime = NOW) {
   return plan;
 }
 
-describe('model kinds', () => {
+describe.each(backends)('model kinds in %s', (_label, backendOf) => {
+  beforeEach(async () => {
+    engine = await DuckEngine.open();
+    const root = await createTestProject(FILES, await backendOf());
+    ws = await Workspace.open({ projectDir: root, engine });
+    expect(ws.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+  afterEach(async () => {
+    await ws.close();
+    await engine.close();
+  });
+
   it('loads a SEED from its CSV with the declared columns', async () => {
     await applyProd();
     expect(await ws.warehouse.query('SELECT * FROM seeds.categories ORDER BY category')).toEqual([
@@ -93,7 +114,8 @@ describe('model kinds', () => {
 
   it('restates a range: its intervals are recomputed from the current source rows', async () => {
     await applyProd();
-    await ws.warehouse.query("UPDATE raw.events SET amount = '100' WHERE id = 9");
+    // Change one source row (works the same in a DuckDB database and in the lake).
+    await ws.warehouse.deleteInsert({ schema: 'raw', table: 'events' }, 'id = 9', "SELECT 9::BIGINT AS id, '2024-01-02 03:00:00' AS ts, '100' AS amount, 'a' AS category");
     const { plan, graph } = await ws.plan({ environment: 'prod', executionTime: NOW, restateModels: ['marts.daily'], start: '2024-01-02', end: '2024-01-02' });
     await ws.apply(plan, graph);
     const rows = await ws.warehouse.query("SELECT strftime(day, '%Y-%m-%d') AS d, total FROM marts.daily ORDER BY day");
