@@ -149,16 +149,14 @@ function splitByUnit([start, end]: Interval, unit: Plan['backfills'][number]['un
   return out;
 }
 
-/** Points the environment's views at the plan's physical tables; drops views of removed models. */
+/** Points the environment's views at the plan's physical tables and drops views of removed models, in one commit. */
 async function promote(plan: Plan, warehouse: Warehouse): Promise<number> {
-  let views = 0;
-  for (const snapshot of plan.snapshots) {
-    if (!snapshot.promoted || !isMaterialized(snapshot.record)) continue;
-    const view = environmentView(snapshot.record.name, plan.environment);
-    await warehouse.ensureSchema(view.schema);
-    await warehouse.replaceView(view, `SELECT * FROM ${warehouse.qualify(physicalTable(snapshot.record.name, snapshot.record.version))}`);
-    views++;
-  }
-  for (const name of plan.removed) await warehouse.drop(environmentView(name, plan.environment), 'view');
-  return views;
+  const views = plan.snapshots
+    .filter((s) => s.promoted && isMaterialized(s.record))
+    .map((s) => ({
+      name: environmentView(s.record.name, plan.environment),
+      selectSql: `SELECT * FROM ${warehouse.qualify(physicalTable(s.record.name, s.record.version))}`,
+    }));
+  await warehouse.swapViews(views, plan.removed.map((name) => environmentView(name, plan.environment)));
+  return views.length;
 }

@@ -72,6 +72,16 @@ export class DuckDbWarehouse implements Warehouse {
     await this.exec(`CREATE OR REPLACE VIEW ${this.qualify(name)} AS ${selectSql}`);
   }
 
+  async swapViews(views: { name: QualifiedName; selectSql: string }[], drop: QualifiedName[]): Promise<void> {
+    await this.transaction(async () => {
+      for (const schema of new Set(views.map((v) => v.name.schema))) {
+        await this.execNow(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.catalog)}.${quoteIdentifier(schema)}`);
+      }
+      for (const view of views) await this.execNow(`CREATE OR REPLACE VIEW ${this.qualify(view.name)} AS ${view.selectSql}`);
+      for (const name of drop) await this.execNow(`DROP VIEW IF EXISTS ${this.qualify(name)}`);
+    });
+  }
+
   async drop(name: QualifiedName, what: 'table' | 'view'): Promise<void> {
     await this.exec(`DROP ${what === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${this.qualify(name)}`);
   }

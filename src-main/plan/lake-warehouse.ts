@@ -86,6 +86,17 @@ export class LakeWarehouse implements Warehouse {
     });
   }
 
+  async swapViews(views: { name: QualifiedName; selectSql: string }[], drop: QualifiedName[]): Promise<void> {
+    await this.write((tx) => {
+      for (const view of views) {
+        if (!tx.schema(view.name.schema)) tx.createSchema(view.name.schema, { ifNotExists: true });
+        if (tx.table(view.name.schema, view.name.table)) tx.dropTable(view.name.schema, view.name.table);
+        tx.createView(view.name.schema, view.name.table, this.portable(view.selectSql), { replace: true });
+      }
+      for (const name of drop) tx.dropView(name.schema, name.table, { ifExists: true });
+    });
+  }
+
   async drop(name: QualifiedName, what: 'table' | 'view'): Promise<void> {
     await this.write((tx) => {
       if (what === 'view') tx.dropView(name.schema, name.table, { ifExists: true });

@@ -30,6 +30,11 @@ export interface Warehouse {
   /** Deletes the rows matching `predicateSql` (omitted: none) and inserts a query's rows, atomically. */
   deleteInsert(name: QualifiedName, predicateSql: string | undefined, selectSql: string, signal?: AbortSignal): Promise<void>;
   replaceView(name: QualifiedName, selectSql: string): Promise<void>;
+  /**
+   * Points many views at once (creating their schemas) and drops others, atomically: promoting
+   * an environment of 1,000 models is one commit, not 1,000.
+   */
+  swapViews(views: { name: QualifiedName; selectSql: string }[], drop: QualifiedName[]): Promise<void>;
   drop(name: QualifiedName, what: 'table' | 'view'): Promise<void>;
   /** Schemas whose name starts with a prefix, for the janitor and the environment list. */
   schemas(): Promise<string[]>;
