@@ -64,7 +64,8 @@ export class ResultStore {
     const stored = this.get(resultId);
     const { chunkStarts, readers } = stored;
     const end = Math.min(stored.handle.rowCount, offset + limit);
-    const columns: Cell[][] = readers.map(() => []);
+    const count = Math.max(0, end - offset);
+    const columns: Cell[][] = readers.map(() => new Array<Cell>(count));
     scanChunksUpTo(stored, end);
     let chunkIndex = findChunk(chunkStarts, offset);
     let row = offset;
@@ -76,12 +77,12 @@ export class ResultStore {
         const vector = vectors[c];
         const read = readers[c];
         const out = columns[c];
-        if (vector && read && out) read(vector, row - start, stop - start, out);
+        if (vector && read && out) read(vector, row - start, stop - start, out, row - offset);
       }
       row = stop;
       chunkIndex++;
     }
-    return { resultId, offset, rowCount: Math.max(0, end - offset), columns };
+    return { resultId, offset, rowCount: count, columns };
   }
 
   close(resultId: string): boolean {

@@ -22,8 +22,14 @@ export function bigintCell(value: bigint): number | string {
   return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
 }
 
+const FIFTEEN_DIGITS = 10n ** 15n;
+const POWERS = Array.from({ length: 39 }, (_, i) => 10 ** i);
+
 function decimalCell(value: DuckDBDecimalValue): number | string {
-  // The scaled integer must be exactly representable, and the decimal text must
+  // Up to 15 significant digits, a double holds the decimal exactly enough to print it back the
+  // same: divide the scaled integer (a correctly rounded result, like parsing the text).
+  if (value.value < FIFTEEN_DIGITS && value.value > -FIFTEEN_DIGITS) return Number(value.value) / (POWERS[value.scale] ?? 10 ** value.scale);
+  // Otherwise the scaled integer must be exactly representable, and the decimal text must
   // round-trip through a double, for the number to be the same number.
   if (value.value <= MAX_SAFE && value.value >= MIN_SAFE) {
     const text = value.toString();
@@ -88,8 +94,8 @@ export const cellConverter: DuckDBValueConverter<Cell> = (value, type, self) => 
   }
 };
 
-/** Appends rows [from, to) of a vector to `out` as cells. */
-export type ColumnReader = (vector: DuckDBVector, from: number, to: number, out: Cell[]) => void;
+/** Writes rows [from, to) of a vector into `out` as cells, starting at index `at`. */
+export type ColumnReader = (vector: DuckDBVector, from: number, to: number, out: Cell[], at: number) => void;
 
 /**
  * A reader specialised for one top-level column type: a tight loop per type family, since
@@ -105,56 +111,56 @@ export function columnReader(type: DuckDBType): ColumnReader {
     case DuckDBTypeId.USMALLINT:
     case DuckDBTypeId.UINTEGER:
     case DuckDBTypeId.VARCHAR:
-      return (vector, from, to, out) => {
-        for (let r = from; r < to; r++) out.push(vector.getItem(r) as Cell);
+      return (vector, from, to, out, at) => {
+        for (let r = from; r < to; r++) out[at++] = vector.getItem(r) as Cell;
       };
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return (vector, from, to, out) => {
+      return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r) as bigint | null;
-          out.push(value === null ? null : value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString());
+          out[at++] = value === null ? null : value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
         }
       };
     case DuckDBTypeId.FLOAT:
     case DuckDBTypeId.DOUBLE:
-      return (vector, from, to, out) => {
+      return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r) as number | null;
-          out.push(value === null ? null : doubleCell(value));
+          out[at++] = value === null ? null : doubleCell(value);
         }
       };
     case DuckDBTypeId.DATE:
     case DuckDBTypeId.TIME:
     case DuckDBTypeId.UUID:
-      return (vector, from, to, out) => {
+      return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r);
-          out.push(value === null ? null : String(value));
+          out[at++] = value === null ? null : String(value);
         }
       };
     case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_MS:
     case DuckDBTypeId.TIMESTAMP_NS:
-      return (vector, from, to, out) => {
+      return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r);
-          out.push(value === null ? null : isoTimestamp(String(value)));
+          out[at++] = value === null ? null : isoTimestamp(String(value));
         }
       };
     case DuckDBTypeId.DECIMAL:
-      return (vector, from, to, out) => {
+      return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r);
-          out.push(value === null ? null : value instanceof DuckDBDecimalValue ? decimalCell(value) : String(value));
+          out[at++] = value === null ? null : value instanceof DuckDBDecimalValue ? decimalCell(value) : String(value);
         }
       };
     default:
-      return (vector, from, to, out) => {
-        for (let r = from; r < to; r++) out.push(cellConverter(vector.getItem(r), type, cellConverter));
+      return (vector, from, to, out, at) => {
+        for (let r = from; r < to; r++) out[at++] = cellConverter(vector.getItem(r), type, cellConverter);
       };
   }
 }
