@@ -3,7 +3,7 @@
  * are plain DuckDB objects, and a delete-then-insert is one DuckDB transaction.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { rowObjects } from '../duck/values';
+import { readRows } from '../duck/read';
 import type { QualifiedName } from './naming';
 import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
 
@@ -21,15 +21,10 @@ export class DuckDbWarehouse implements Warehouse {
 
   query(sql: string, signal?: AbortSignal): Promise<Row[]> {
     return this.serial(async () => {
-      const stop = () => this.connection.interrupt();
-      signal?.addEventListener('abort', stop, { once: true });
-      try {
-        return rowObjects(await this.connection.runAndReadAll(sql));
-      } finally {
-        signal?.removeEventListener('abort', stop);
-      }
+      return readRows(this.connection, sql, signal);
     });
   }
+
 
   async ensureSchema(schema: string): Promise<void> {
     await this.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.catalog)}.${quoteIdentifier(schema)}`);

@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
-import { startPostgres, type TestPostgres } from '../testing/postgres';
-import { startS3, type TestS3 } from '../testing/s3';
 import { parseTime } from './intervals';
 import { planJson } from './plan';
 import { createTestProject, type TestBackend } from './test-project';
+import { useRemoteLake } from './test-backends';
 import { Workspace } from './workspace';
 
 const NOW = parseTime('2024-01-05T12:00:00Z');
@@ -32,21 +31,13 @@ SELECT c.label, b.n FROM marts.by_category AS b JOIN seeds.categories AS c USING
   'external_models.yaml': '- name: raw.events\n  columns:\n    id: BIGINT\n    ts: VARCHAR\n    amount: VARCHAR\n    category: VARCHAR\n',
 };
 
-let postgres: TestPostgres;
-let s3: TestS3;
-let counter = 0;
-beforeAll(async () => {
-  [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
-});
-afterAll(async () => {
-  await Promise.all([postgres.stop(), s3.stop()]);
-});
+const remoteLake = useRemoteLake();
 
 const backends: [string, () => Promise<TestBackend>][] = [
   ['a DuckDB database', async () => ({ kind: 'duckdb' })],
   [
     'the lake (PostgreSQL catalog and state, S3 data)',
-    async () => ({ kind: 'lake-remote', postgresUrl: await postgres.createDatabase(`kinds_${++counter}`), s3, prefix: `kinds-${counter}-${Date.now()}` }),
+    remoteLake,
   ],
 ];
 

@@ -5,7 +5,7 @@
  * the attach alias (`schema.table`), as the DuckLake format expects.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rowObjects } from '../duck/values';
+import { readRows } from '../duck/read';
 import type { Lake } from '../lake/lake';
 import type { LakeTransaction } from '../lake/transaction';
 import type { QualifiedName } from './naming';
@@ -32,15 +32,10 @@ export class LakeWarehouse implements Warehouse {
   query(sql: string, signal?: AbortSignal): Promise<Row[]> {
     return this.serial(async () => {
       await this.lake.refresh();
-      const stop = () => this.connection.interrupt();
-      signal?.addEventListener('abort', stop, { once: true });
-      try {
-        return rowObjects(await this.connection.runAndReadAll(sql));
-      } finally {
-        signal?.removeEventListener('abort', stop);
-      }
+      return readRows(this.connection, sql, signal);
     });
   }
+
 
   async ensureSchema(schema: string): Promise<void> {
     await this.write((tx) => {

@@ -127,3 +127,4 @@ model_defaults:
   await loadRawEvents(root, backend);
   return root;
 }
+

@@ -1,30 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
-import { startPostgres, type TestPostgres } from '../testing/postgres';
-import { startS3, type TestS3 } from '../testing/s3';
 import { parseTime } from './intervals';
 import { planJson } from './plan';
 import { BY_CATEGORY, createTestProject, DAILY, writeFiles, type TestBackend } from './test-project';
+import { useRemoteLake } from './test-backends';
 import { Workspace } from './workspace';
 
 const NOW = parseTime('2024-01-05T12:00:00Z');
 
-let postgres: TestPostgres;
-let s3: TestS3;
-let counter = 0;
-beforeAll(async () => {
-  [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
-});
-afterAll(async () => {
-  await Promise.all([postgres.stop(), s3.stop()]);
-});
+const remoteLake = useRemoteLake();
 
 const backends: [string, () => Promise<TestBackend>][] = [
   ['a DuckDB database', async () => ({ kind: 'duckdb' })],
   ['the lake (DuckDB-file catalog, local data)', async () => ({ kind: 'lake-local' })],
   [
     'the lake (PostgreSQL catalog and state, S3 data)',
-    async () => ({ kind: 'lake-remote', postgresUrl: await postgres.createDatabase(`ws_${++counter}`), s3, prefix: `ws-${counter}-${Date.now()}` }),
+    remoteLake,
   ],
 ];
 

@@ -25,7 +25,8 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-export function contentSecurityPolicy(port: number): string {
+/** The renderer's Content-Security-Policy; `connect` lists what it may connect to besides itself. */
+export function contentSecurityPolicy(connect: string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -33,7 +34,7 @@ export function contentSecurityPolicy(port: number): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    `connect-src ${["'self'", ...connect].join(' ')}`,
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
