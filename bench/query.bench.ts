@@ -47,9 +47,9 @@ export async function run(): Promise<Figure[]> {
     ['fetchdf 1M rows x 4 columns', WIDE],
     ['page through 10M rows', TALL],
   ] as const) {
-    const bareJsonMs = await medianMs(() => throughBare(sql, true), 3);
-    const bareRawMs = await medianMs(() => throughBare(sql, false), 3);
-    const serviceMs = await medianMs(() => throughService(service, sql), 3);
+    const bareJsonMs = await medianMs(() => throughBare(sql, true), 5);
+    const bareRawMs = await medianMs(() => throughBare(sql, false), 5);
+    const serviceMs = await medianMs(() => throughService(service, sql), 5);
     const ratio = serviceMs / bareJsonMs;
     figures.push({
       name: `${name}: service`,

@@ -22,9 +22,18 @@ async function firstRow(sql: string) {
 describe('cell conversion', () => {
   it('keeps integers that fit a double as numbers and wider ones as exact strings', async () => {
     const row = await firstRow(
-      'select 42 a, 9007199254740991::bigint b, 9007199254740993::bigint c, -9007199254740993::bigint d, 170141183460469231731687303715884105727::hugeint e, 18446744073709551615::ubigint f',
+      'select 42 a, 9007199254740991::bigint b, 9007199254740993::bigint c, -9007199254740993::bigint d, 170141183460469231731687303715884105727::hugeint e, 18446744073709551615::ubigint f, 9007199254740992::bigint g, -9007199254740991::bigint h',
     );
-    expect(row).toEqual({ a: 42, b: 9007199254740991, c: '9007199254740993', d: '-9007199254740993', e: '170141183460469231731687303715884105727', f: '18446744073709551615' });
+    expect(row).toEqual({
+      a: 42,
+      b: 9007199254740991,
+      c: '9007199254740993',
+      d: '-9007199254740993',
+      e: '170141183460469231731687303715884105727',
+      f: '18446744073709551615',
+      g: '9007199254740992',
+      h: -9007199254740991,
+    });
   });
 
   it('keeps decimals as numbers when exact and as strings beyond 2^53', async () => {

@@ -19,7 +19,9 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
 export function bigintCell(value: bigint): number | string {
-  return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
+  // Number() rounds beyond 2^53, so a safe result means the value was exact.
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value.toString();
 }
 
 const FIFTEEN_DIGITS = 10n ** 15n;
@@ -121,7 +123,13 @@ export function columnReader(type: DuckDBType): ColumnReader {
       return (vector, from, to, out, at) => {
         for (let r = from; r < to; r++) {
           const value = vector.getItem(r) as bigint | null;
-          out[at++] = value === null ? null : value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
+          if (value === null) {
+            out[at++] = null;
+            continue;
+          }
+          // Number() rounds beyond 2^53, so a safe result means the value was exact.
+          const n = Number(value);
+          out[at++] = Number.isSafeInteger(n) ? n : value.toString();
         }
       };
     case DuckDBTypeId.FLOAT:
