@@ -67,6 +67,13 @@ export class DuckDbWarehouse implements Warehouse {
     await this.exec(`CREATE OR REPLACE VIEW ${this.qualify(name)} AS ${selectSql}`);
   }
 
+  async addColumns(name: QualifiedName, columns: WarehouseColumn[]): Promise<void> {
+    if (columns.length === 0) return;
+    await this.transaction(async () => {
+      for (const c of columns) await this.execNow(`ALTER TABLE ${this.qualify(name)} ADD COLUMN ${quoteIdentifier(c.name)} ${c.type}`);
+    });
+  }
+
   async swapViews(views: { name: QualifiedName; selectSql: string }[], drop: QualifiedName[]): Promise<void> {
     await this.transaction(async () => {
       for (const schema of new Set(views.map((v) => v.name.schema))) {

@@ -107,6 +107,21 @@ async function evaluateTypeScript(model: TypeScriptModelDefinition, target: Qual
   );
 }
 
+/**
+ * An incremental table that a forward-only change keeps gets the query's new columns before new
+ * intervals land in it (SQLMesh migrates such tables in place); earlier rows read NULL there.
+ */
+async function addNewColumns(target: QualifiedName, query: string, ctx: EvaluationContext): Promise<void> {
+  const existing = await ctx.warehouse.columns(target);
+  if (existing.length === 0) return;
+  const have = new Set(existing.map((c) => c.name.toLowerCase()));
+  const described = await ctx.warehouse.query(`DESCRIBE SELECT * FROM (${query}) AS __q`, ctx.signal);
+  const added = described
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+    .filter((c) => !have.has(c.name.toLowerCase()));
+  await ctx.warehouse.addColumns(target, added);
+}
+
 /** Creates the physical object of a new version before any interval is evaluated. */
 export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
   await ctx.warehouse.ensureSchema(target.schema);
@@ -141,12 +156,14 @@ export async function evaluateModel(model: ModelDefinition, target: QualifiedNam
       else await ctx.warehouse.replaceView(target, query);
       break;
     case 'INCREMENTAL_BY_TIME_RANGE': {
+      await addNewColumns(target, query, ctx);
       const column = `"${kind.timeColumn.replace(/"/g, '""')}"`;
       const range = `${column} >= ${sqlTimestamp(start)} AND ${column} < ${sqlTimestamp(end)}`;
       await ctx.warehouse.deleteInsert(target, range, `SELECT * FROM (${query}) AS __q WHERE ${range}`, ctx.signal);
       break;
     }
     case 'INCREMENTAL_BY_UNIQUE_KEY': {
+      await addNewColumns(target, query, ctx);
       const keys = kind.uniqueKey.join(', ');
       const tuple = kind.uniqueKey.length === 1 ? keys : `(${keys})`;
       await ctx.warehouse.deleteInsert(target, `${tuple} IN (SELECT ${keys} FROM (${query}) AS __k)`, query, ctx.signal);

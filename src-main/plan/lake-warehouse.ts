@@ -81,6 +81,13 @@ export class LakeWarehouse implements Warehouse {
     });
   }
 
+  async addColumns(name: QualifiedName, columns: WarehouseColumn[]): Promise<void> {
+    if (columns.length === 0) return;
+    await this.write(async (tx) => {
+      for (const c of columns) await tx.addColumn(name.schema, name.table, { name: c.name, type: c.type });
+    });
+  }
+
   async swapViews(views: { name: QualifiedName; selectSql: string }[], drop: QualifiedName[]): Promise<void> {
     await this.write((tx) => {
       for (const view of views) {

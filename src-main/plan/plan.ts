@@ -260,7 +260,8 @@ export async function buildPlan(
   const planEnd = options.end !== undefined ? parseTime(options.end) + (typeof options.end === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(options.end.trim()) ? 86_400_000 : 0) : undefined;
   const backfills: Backfill[] = [];
   const restatements: Plan['restatements'] = [];
-  const processed = await state.intervalsOf(snapshots.filter((s) => !s.isNew).map((s) => s.record));
+  // By version: a new snapshot that reuses a version (metadata, forward-only) has its intervals.
+  const processed = await state.intervalsOf(snapshots.map((s) => s.record));
   for (const planned of snapshots) {
     const node = graph.nodes.get(planned.record.name);
     if (!node || UNMATERIALIZED.has(node.model.kind.name)) continue;
@@ -272,7 +273,7 @@ export async function buildPlan(
     const unit = intervalUnit(model.cron);
     const expected = expectedIntervals({ cron: model.cron, start, ...(end !== undefined ? { end } : {}), executionTime });
     const refresh = refreshKind(model);
-    let done = planned.isNew ? [] : (processed.get(`${planned.record.name}\u0000${planned.record.version}`) ?? []);
+    let done = processed.get(`${planned.record.name}\u0000${planned.record.version}`) ?? [];
     if (restated.has(planned.record.name) && expected.length > 0) {
       const range: Interval = [expected[0]?.[0] ?? start, expected[expected.length - 1]?.[1] ?? start];
       restatements.push({ model: planned.record.name, version: planned.record.version, range });

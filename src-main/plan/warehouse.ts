@@ -30,6 +30,8 @@ export interface Warehouse {
   /** Deletes the rows matching `predicateSql` (omitted: none) and inserts a query's rows, atomically. */
   deleteInsert(name: QualifiedName, predicateSql: string | undefined, selectSql: string, signal?: AbortSignal): Promise<void>;
   replaceView(name: QualifiedName, selectSql: string): Promise<void>;
+  /** Adds the given columns to a table (a forward-only change migrates its table in place). */
+  addColumns(name: QualifiedName, columns: WarehouseColumn[]): Promise<void>;
   /**
    * Points many views at once (creating their schemas) and drops others, atomically: promoting
    * an environment of 1,000 models is one commit, not 1,000.

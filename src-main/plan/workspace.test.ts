@@ -165,6 +165,28 @@ describe.each(backends)('plan and apply into %s', (_label, backendOf) => {
     await ws.close();
   });
 
+  it('applies a forward-only change without backfill and fills the new column from the next run on', async () => {
+    let ws = await open();
+    await planAndApply(ws, 'prod');
+    await ws.close();
+    writeFiles(root, { 'models/marts/daily.sql': DAILY.replace('sum(amount) AS total', 'sum(amount) AS total, max(amount) AS biggest') });
+    ws = await open();
+    const { plan, graph } = await ws.plan({ environment: 'prod', executionTime: NOW, forwardOnly: true });
+    expect(planJson(plan, false).changes).toEqual([{ model: 'marts.daily', change: 'directly_modified', category: 'forward_only' }]);
+    expect(plan.backfills).toEqual([]);
+    await ws.apply(plan, graph);
+    await ws.run('prod', { executionTime: parseTime('2024-01-06T01:00:00Z') });
+    const rows = await ws.warehouse.query("SELECT strftime(day, '%Y-%m-%d') AS d, biggest FROM marts.daily ORDER BY day");
+    expect(rows).toEqual([
+      { d: '2024-01-01', biggest: null },
+      { d: '2024-01-02', biggest: null },
+      { d: '2024-01-03', biggest: null },
+      { d: '2024-01-04', biggest: null },
+      { d: '2024-01-05', biggest: 6 },
+    ]);
+    await ws.close();
+  });
+
   it('drops expired dev environments and unreferenced tables with the janitor', async () => {
     let ws = await open();
     await planAndApply(ws, 'prod');
