@@ -51,8 +51,11 @@ export function isPasException(value: unknown): value is PasException {
 /** Human readable one-liner, used by the CLI and logs. */
 export function formatPasError(error: PasError): string {
   switch (error.code) {
-    case 'validation':
-      return `${error.message}: ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+    case 'validation': {
+      // Some messages already name their first issue; don't say it twice.
+      const details = error.issues.map((i) => `${i.path}: ${i.message}`).filter((d) => !error.message.includes(d));
+      return details.length > 0 ? `${error.message}: ${details.join('; ')}` : error.message;
+    }
     case 'sql':
       return error.position
         ? `${error.message} (line ${error.position.line}, column ${error.position.column})`

@@ -51,6 +51,24 @@ describe('pas lake', () => {
     expect(result.stderr).toMatch(/gateway has no DuckLake catalog/);
   });
 
+  it('explains an unreachable catalog without showing its password', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pas-badlake-'));
+    writeFileSync(
+      path.join(dir, 'config.yaml'),
+      "gateways:\n  local:\n    connection:\n      type: duckdb\n      catalogs:\n        lake:\n          type: ducklake\n          path: 'postgres:host=127.0.0.1 port=1 user=x password=sekret-pw dbname=y'\n          data_path: data/\nmodel_defaults:\n  dialect: duckdb\n",
+    );
+    const result = pas(['lake', 'tables', '-p', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cannot open the lake `lake` (lake: catalog postgres://x:***@127.0.0.1:1/y');
+    expect(result.stderr).not.toContain('sekret-pw');
+    writeFileSync(path.join(dir, 'config.yaml'), "gateways:\n  local:\n    connection:\n      type: duckdb\n      catalogs:\n        lake:\n          type: ducklake\n          path: lake.ducklake\n          data_path: 's3://'\nmodel_defaults:\n  dialect: duckdb\n");
+    const invalid = pas(['lake', 'tables', '-p', dir]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('Invalid lake configuration: gateways.local.connection.catalogs.lake.data_path: must be s3://bucket/prefix/');
+  });
+
   it('reads ages like 7d and 12h', () => {
     expect(parseAge('7d')).toBe(7 * 86_400_000);
     expect(parseAge('12 hours')).toBe(12 * 3_600_000);

@@ -12,6 +12,8 @@ import path from 'node:path';
 import type { DuckEngine } from '../duck/engine';
 import { parseLakeCatalog, type PgConnectionOptions } from '../lake/config';
 import { createStorage } from '../lake/config-storage';
+import { describeLakeConfig, redactorFor } from '../lake/secrets';
+import { PasException } from '../../src-shared/errors';
 import { Lake } from '../lake/lake';
 import type { Project } from '../project/project';
 import { DuckDbWarehouse } from './duckdb-warehouse';
@@ -63,6 +65,11 @@ export async function openWarehouse(engine: DuckEngine, project: Project): Promi
           : { type: 'postgres', connection: config.catalog.connection, ...(config.metadataSchema ? { schema: config.metadataSchema } : {}) },
       storage: createStorage(config.data),
       name,
+    }).catch((error: unknown) => {
+      // Name the lake without its secrets, and say what went wrong, instead of a driver's stack.
+      const redactor = redactorFor(config);
+      const reason = redactor.redact(error instanceof Error ? error.message : String(error));
+      throw new PasException({ code: 'internal', message: `Cannot open the lake \`${name}\` (${describeLakeConfig(config)}) of gateway \`${project.gateway}\`: ${reason}` });
     });
     const connection = await engine.connect();
     await opened.attach(connection, name);

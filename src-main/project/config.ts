@@ -181,7 +181,7 @@ const rootShape = {
 const root = z.object({
   gateways: z.record(z.string(), z.unknown()).optional(),
   default_gateway: z.string().optional(),
-  model_defaults: z.unknown(),
+  model_defaults: z.unknown().optional(),
   variables: recordOf.optional(),
   project: z.string().optional(),
 });
@@ -190,7 +190,7 @@ const MODEL_DEFAULT_KEYS = new Set(Object.keys(modelDefaults.shape));
 const GATEWAY_KEYS = new Set(Object.keys(gateway.shape));
 const DUCKDB_KEYS = new Set(Object.keys(duckdbConnection.shape));
 const POSTGRES_KEYS = new Set(Object.keys(postgresConnection.shape));
-const CATALOG_KEYS = new Set(['type', 'path', 'data_path', 'read_only', 'encrypted', 'data_inlining_row_limit', 'metadata_schema']);
+const CATALOG_KEYS = new Set(['type', 'path', 'data_path', 'read_only', 'encrypted', 'data_inlining_row_limit', 'metadata_schema', 's3']);
 
 /** SQLMesh root keys we accept without acting on them yet (no warning). */
 const RECOGNISED_ROOT_KEYS = new Set([
