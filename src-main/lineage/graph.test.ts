@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckEngine } from '../duck/engine';
-import { SqlParser } from '../sql/parse';
+import { describe, expect, it } from 'vitest';
 import { LineageGraph, type ModelInput } from './graph';
 import { lineageRecord, lineageRecords, parseModels } from './records';
+import { useParser } from '../sql/test-parser';
 
-let engine: DuckEngine;
-let parser: SqlParser;
-
-beforeAll(async () => {
-  engine = await DuckEngine.open();
-  parser = new SqlParser(await engine.connect());
-});
-afterAll(async () => {
-  await engine.close();
-});
+const parser = useParser();
 
 const SOURCES = {
   'raw.orders': ['id', 'customer_id', 'amount', 'status'],

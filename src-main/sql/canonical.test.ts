@@ -1,27 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckEngine } from '../duck/engine';
-import type { SelectStatementAst } from './ast';
+import { describe, expect, it } from 'vitest';
 import { canonicalText, toSql } from './canonical';
-import { SqlParser } from './parse';
+import { firstStatement, useParser } from './test-parser';
 
-let engine: DuckEngine;
-let parser: SqlParser;
+const parser = useParser();
 
-beforeAll(async () => {
-  engine = await DuckEngine.open();
-  parser = new SqlParser(await engine.connect());
-});
-afterAll(async () => {
-  await engine.close();
-});
-
-async function statement(sql: string): Promise<SelectStatementAst> {
-  const result = await parser.parse(sql);
-  if (!result.ok) throw new Error(result.message);
-  const first = result.statements[0];
-  if (!first) throw new Error('no statement');
-  return first;
-}
+const statement = (sql: string) => firstStatement(parser, sql);
 
 describe('canonicalText', () => {
   it('is the same for texts that differ only in layout, keyword case and comments', async () => {

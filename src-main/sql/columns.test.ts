@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckEngine } from '../duck/engine';
-import type { SelectStatementAst } from './ast';
 import { outputColumns, type SchemaLookup } from './columns';
 import { SqlParser } from './parse';
+import { firstStatement } from './test-parser';
 
 let engine: DuckEngine;
 let connection: DuckDBConnection;
@@ -30,13 +30,7 @@ afterAll(async () => {
   await engine.close();
 });
 
-async function statement(sql: string): Promise<SelectStatementAst> {
-  const result = await parser.parse(sql);
-  if (!result.ok) throw new Error(result.message);
-  const first = result.statements[0];
-  if (!first) throw new Error('no statement');
-  return first;
-}
+const statement = (sql: string) => firstStatement(parser, sql);
 
 const cases: { name: string; sql: string }[] = [
   { name: 'plain columns and aliases', sql: 'SELECT id, amount AS total FROM orders' },

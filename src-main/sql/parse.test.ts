@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckEngine } from '../duck/engine';
+import { describe, expect, it } from 'vitest';
 import type { SelectNode } from './ast';
-import { SqlParser } from './parse';
+import { useParser } from './test-parser';
 
-let engine: DuckEngine;
-let parser: SqlParser;
-
-beforeAll(async () => {
-  engine = await DuckEngine.open();
-  parser = new SqlParser(await engine.connect());
-});
-afterAll(async () => {
-  await engine.close();
-});
+const parser = useParser();
 
 describe('SqlParser', () => {
   it('returns the select node of a valid query with character offsets', async () => {

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckEngine } from '../duck/engine';
+import { describe, expect, it } from 'vitest';
 import type { SelectNode } from './ast';
-import { SqlParser } from './parse';
 import { SourceText } from './ranges';
+import { useParser } from './test-parser';
 
-let engine: DuckEngine;
-let parser: SqlParser;
-
-beforeAll(async () => {
-  engine = await DuckEngine.open();
-  parser = new SqlParser(await engine.connect());
-});
-afterAll(async () => {
-  await engine.close();
-});
+const parser = useParser();
 
 async function selectNode(sql: string): Promise<SelectNode> {
   const result = await parser.parse(sql);
