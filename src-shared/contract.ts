@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSummary } from './ingest';
 import type { LakeOverview } from './lake';
+import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 
@@ -64,6 +65,27 @@ export const methodParams = {
   'ingest.info': z.object({ pipeline: z.string().min(1).max(200) }).strict(),
   /** Forgets a pipeline's state (cursors), so its next run starts over; optionally drops its tables. */
   'ingest.drop': z.object({ pipeline: z.string().min(1).max(200), dropTables: z.boolean().optional() }).strict(),
+  'project.info': z.object({}).strict(),
+  'project.render': z
+    .object({ model: z.string().min(1).max(500), start: z.string().max(40).optional(), end: z.string().max(40).optional() })
+    .strict(),
+  'project.test': z.object({ pattern: z.string().max(200).optional() }).strict(),
+  /** Builds a plan against an environment; nothing is written until `plan.apply`. */
+  'plan.create': z
+    .object({
+      environment: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').optional(),
+      start: z.string().max(40).optional(),
+      end: z.string().max(40).optional(),
+      forwardOnly: z.boolean().optional(),
+      restateModels: z.array(z.string().min(1).max(500)).max(1000).optional(),
+      /** The user's category for directly modified models. */
+      categories: z.record(z.string(), z.enum(['breaking', 'non_breaking'])).optional(),
+      /** Plan as of this time (ISO); now by default. */
+      executionTime: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict(),
+  'plan.apply': z.object({ planId: z.string().uuid() }).strict(),
+  'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
 } as const;
@@ -97,6 +119,12 @@ export interface MethodResults {
   'ingest.run': IngestRunResult;
   'ingest.info': PipelineInfoView;
   'ingest.drop': { dropped: boolean };
+  'project.info': ProjectInfoView;
+  'project.render': { sql: string };
+  'project.test': TestReportView;
+  'plan.create': PlanView;
+  'plan.apply': ApplyView;
+  'plan.run': RunView;
 }
 
 export type MethodName = keyof typeof methodParams & keyof MethodResults;
@@ -107,7 +135,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);
@@ -126,6 +154,8 @@ export interface EventPayloads {
     fraction?: number;
     message?: string;
   };
+  /** Stages and batches of a plan being applied. */
+  'plan.progress': PlanProgressEvent;
   /** Pages, rows and bytes of a running ingestion, several times a second. */
   'ingest.progress': IngestProgressEvent;
   /** The project's files changed and were reloaded; `recomputed` lists models whose lineage changed. */
@@ -135,7 +165,7 @@ export interface EventPayloads {
 }
 
 export type TopicName = keyof EventPayloads;
-export const topicNames: TopicName[] = ['progress', 'ingest.progress', 'project.changed', 'log'];
+export const topicNames: TopicName[] = ['progress', 'plan.progress', 'ingest.progress', 'project.changed', 'log'];
 
 export function isTopicName(value: unknown): value is TopicName {
   return typeof value === 'string' && (topicNames as string[]).includes(value);

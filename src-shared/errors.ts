@@ -28,6 +28,10 @@ export type PasError =
       position?: SourcePosition;
     }
   | { code: 'cancelled'; message: string }
+  /** A blocking audit failed: nothing was promoted. */
+  | { code: 'audit_failed'; message: string; model: string; audits: { audit: string; failedRows: number }[] }
+  /** Another plan holds or changed the environment; plan again. */
+  | { code: 'conflict'; message: string }
   | { code: 'not_found'; message: string; what: string }
   | { code: 'unauthorized'; message: string }
   | { code: 'internal'; message: string };
@@ -62,6 +66,8 @@ export function formatPasError(error: PasError): string {
         : error.message;
     case 'unknown_method':
     case 'cancelled':
+    case 'audit_failed':
+    case 'conflict':
     case 'not_found':
     case 'unauthorized':
     case 'internal':

@@ -25,6 +25,7 @@ import { appHandlers } from './handlers/app';
 import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
+import { modelingHandlers } from './handlers/modeling';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import type { Handler, Handlers } from './handlers/types';
@@ -59,6 +60,7 @@ export class PasService {
       ...lineageHandlers(this.project),
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
+      ...modelingHandlers(this.project),
     };
   }
 

@@ -1,0 +1,120 @@
+/**
+ * `project.*` and `plan.*`: the modeling engine through the contract — project info, rendered
+ * SQL, model tests, plans (built, kept by id, then applied with streamed progress), runs.
+ */
+import { PasException } from '../../../src-shared/errors';
+import type { PlanView } from '../../../src-shared/modeling';
+import { AuditFailedError } from '../../plan/apply';
+import type { ProjectGraph } from '../../plan/graph';
+import { displayRange, parseTime } from '../../plan/intervals';
+import { PlanError, type Plan } from '../../plan/plan';
+import { runModelTests } from '../../plan/unit-tests';
+import { renderModel } from '../../project/render/render-model';
+import { StateConflictError } from '../../state/store';
+import type { ProjectSession } from '../project-session';
+import type { Handlers } from './types';
+
+const KEPT_PLANS = 20;
+
+function toPasError(error: unknown): never {
+  if (error instanceof AuditFailedError) {
+    throw new PasException({ code: 'audit_failed', message: error.message, model: error.model, audits: error.results.map((r) => ({ audit: r.audit, failedRows: r.failedRows })) });
+  }
+  if (error instanceof StateConflictError) throw new PasException({ code: 'conflict', message: error.message });
+  if (error instanceof PlanError) throw new PasException({ code: 'validation', message: error.message, issues: [] });
+  throw error;
+}
+
+function planView(plan: Plan): PlanView {
+  return {
+    planId: plan.planId,
+    environment: plan.environment,
+    createdFrom: plan.createdFrom,
+    changes: plan.changes.map((c) => ({ model: c.model, change: c.change, category: c.category, ...(c.diff ? { diff: c.diff } : {}) })),
+    backfills: plan.backfills.map((b) => ({ model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)) })),
+    virtualUpdate: plan.virtualUpdate,
+  };
+}
+
+export function modelingHandlers(project: ProjectSession): Handlers<'project.info' | 'project.render' | 'project.test' | 'plan.create' | 'plan.apply' | 'plan.run'> {
+  const plans = new Map<string, { plan: Plan; graph: ProjectGraph }>();
+  return {
+    'project.info': async () => {
+      const ws = await project.workspace();
+      const environments = await ws.state.listEnvironments();
+      return {
+        root: ws.project.root,
+        gateway: ws.project.gateway ?? null,
+        warehouse: ws.warehouse.catalog,
+        models: Object.values(ws.project.models).map((m) => ({ name: m.name, kind: m.kind.name, file: m.file })),
+        environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expiresAt: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
+        tests: ws.project.tests.length,
+        diagnostics: ws.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
+      };
+    },
+    'project.render': async ({ model: name, start, end }) => {
+      const ws = await project.workspace();
+      const model = ws.project.models[name.toLowerCase()];
+      if (!model) throw new PasException({ code: 'not_found', what: 'model', message: `No model named ${name}.` });
+      if (model.source !== 'sql') throw new PasException({ code: 'not_found', what: 'sql', message: `${name} is a ${model.source} model: it has no SQL.` });
+      const rendered = renderModel(model, {
+        start: parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday')),
+        ...(end ? { end } : {}),
+        executionTime: Date.now(),
+        variables: ws.project.variables,
+        ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),
+      });
+      if (rendered.diagnostics.length > 0) {
+        throw new PasException({ code: 'validation', message: `${name} does not render`, issues: rendered.diagnostics.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
+      }
+      return { sql: [...rendered.preStatements, rendered.query ?? '', ...rendered.postStatements].filter(Boolean).join(';\n') };
+    },
+    'project.test': async ({ pattern }) => {
+      const ws = await project.workspace();
+      return runModelTests(ws.project, ws.parser, pattern);
+    },
+    'plan.create': async ({ environment, start, end, forwardOnly, restateModels, categories, executionTime }) => {
+      const ws = await project.workspace();
+      const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) {
+        throw new PasException({ code: 'validation', message: `The project has ${errors.length} error(s)`, issues: errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
+      }
+      const built = await ws
+        .plan({
+          ...(environment ? { environment } : {}),
+          ...(start ? { start } : {}),
+          ...(end ? { end } : {}),
+          ...(forwardOnly ? { forwardOnly } : {}),
+          ...(restateModels ? { restateModels } : {}),
+          ...(categories ? { categories } : {}),
+          ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
+        })
+        .catch(toPasError);
+      plans.set(built.plan.planId, built);
+      while (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value as string);
+      return planView(built.plan);
+    },
+    'plan.apply': async ({ planId }, ctx) => {
+      const built = plans.get(planId);
+      if (!built) throw new PasException({ code: 'not_found', what: 'plan', message: `No plan ${planId}: plans are kept until ${KEPT_PLANS} newer ones were made; plan again.` });
+      const ws = await project.workspace();
+      const result = await ws
+        .apply(built.plan, built.graph, {
+          signal: ctx.signal,
+          onEvent: (e) => {
+            const requestId = ctx.requestId;
+            if (e.stage === 'audit') ctx.events.emit('plan.progress', { requestId, stage: 'audit', model: e.model, audit: e.result.audit, failedRows: e.result.failedRows, blocking: e.result.blocking });
+            else ctx.events.emit('plan.progress', { requestId, ...e });
+          },
+        })
+        .catch(toPasError);
+      plans.delete(planId);
+      return { ...result, audits: result.audits.map((a) => ({ audit: a.audit, blocking: a.blocking, failedRows: a.failedRows })) };
+    },
+    'plan.run': async ({ environment, executionTime }, ctx) => {
+      const ws = await project.workspace();
+      const result = await ws.run(environment ?? 'prod', { signal: ctx.signal, ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}) }).catch(toPasError);
+      return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}) };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** Shared shapes of the modeling engine in the contract: project info, plans, runs, tests. */
+
+export interface DiagnosticView {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface ProjectInfoView {
+  root: string;
+  gateway: string | null;
+  warehouse: string;
+  models: { name: string; kind: string; file: string }[];
+  environments: { name: string; models: number; expiresAt: string | null }[];
+  tests: number;
+  diagnostics: DiagnosticView[];
+}
+
+export type ChangeKind = 'added' | 'removed' | 'directly_modified' | 'indirectly_modified' | 'metadata';
+export type ChangeCategory = 'breaking' | 'non_breaking' | 'forward_only' | 'indirect_breaking' | 'indirect_non_breaking' | 'metadata';
+
+/** A plan as `pas plan --json` prints it, plus what a dialog needs to show and apply it. */
+export interface PlanView {
+  planId: string;
+  environment: string;
+  createdFrom: string | null;
+  changes: { model: string; change: ChangeKind; category: ChangeCategory | null; diff?: string }[];
+  backfills: { model: string; refresh: 'incremental' | 'full' | 'view' | 'seed'; intervals: [string, string][] }[];
+  virtualUpdate: boolean;
+}
+
+export interface ApplyView {
+  environment: string;
+  backfilled: { model: string; batches: number }[];
+  audits: { audit: string; model?: string; blocking: boolean; failedRows: number }[];
+  promotedViews: number;
+}
+
+export interface RunView {
+  environment: string;
+  evaluated: { model: string; intervals: [string, string][] }[];
+  message?: string;
+}
+
+export interface TestReportView {
+  passed: string[];
+  failed: { test: string; file: string; line: number; message: string; diff?: string }[];
+  elapsedMs: number;
+}
+
+/** Stages of applying a plan, streamed as `plan.progress`. */
+export type PlanProgressEvent =
+  | { requestId: string; stage: 'physical'; model: string }
+  | { requestId: string; stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
+  | { requestId: string; stage: 'audit'; model: string; audit: string; failedRows: number; blocking: boolean }
+  | { requestId: string; stage: 'promote'; environment: string; views: number };
