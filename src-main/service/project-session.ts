@@ -7,6 +7,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
+import { LakeWarehouse } from '../plan/lake-warehouse';
 import { Workspace } from '../plan/workspace';
 import type { EventBus } from './events';
 
@@ -44,6 +45,13 @@ export class ProjectSession {
       });
     })();
     return this.lineagePromise;
+  }
+
+  /** Sees commits other processes made to the project's lake (one cheap catalog query). */
+  async refreshLake(): Promise<void> {
+    if (!this.workspacePromise) return;
+    const ws = await this.workspacePromise.catch(() => undefined);
+    if (ws?.warehouse instanceof LakeWarehouse) await ws.warehouse.lake.refresh();
   }
 
   private startWatching(): void {

@@ -56,7 +56,7 @@ export class PasService {
     this.project = new ProjectSession(engine, projectDir, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
-      ...queryHandlers(sessions, results),
+      ...queryHandlers(sessions, results, () => this.project.refreshLake()),
       ...lineageHandlers(this.project),
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),

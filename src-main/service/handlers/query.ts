@@ -32,9 +32,12 @@ export class SessionPool {
 export function queryHandlers(
   sessions: SessionPool,
   results: ResultStore,
+  /** Runs before each statement: the lake rebinds what other processes committed meanwhile. */
+  beforeQuery: () => Promise<void> = async () => {},
 ): Handlers<'query.run' | 'query.page' | 'query.close' | 'session.close'> {
   return {
     'query.run': async ({ sql, session }, ctx) => {
+      await beforeQuery();
       const target = await sessions.get(session ?? DEFAULT_SESSION);
       const started = performance.now();
       const result = await target.run(sql, ctx.signal);
