@@ -6,6 +6,7 @@ import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
 import { NavBar } from './features/shell/NavBar';
+import { ProblemsBadge } from './features/shell/ProblemsBadge';
 import { useNavigation } from './store/navigation';
 import { useTheme } from './store/theme';
 import type { Client } from './transport/client';
@@ -30,6 +31,7 @@ export function App({ client }: { client: Client }) {
           {info ? info.projectDir : 'connecting…'}
         </span>
         <span className="spacer" />
+        <ProblemsBadge client={client} />
         <span className="engine">{info ? `DuckDB ${info.duckdbVersion}` : ''}</span>
         <button type="button" className="theme-toggle" onClick={toggle} aria-label="Toggle light and dark theme">
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
