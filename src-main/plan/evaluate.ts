@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModelDefinition, SqlModelDefinition, TypeScriptModelDefinition } from '../project/model';
 import { renderModel } from '../project/render/render-model';
-import { importTypeScriptModel, type ModelRow } from '../project/typescript-model';
+import { importTypeScriptModel, isModelRelation, type ModelRow } from '../project/typescript-model';
 import type { SqlParser } from '../sql/parse';
 import type { QualifiedName } from './naming';
 import { rewriteReferences } from './references';
@@ -95,16 +95,23 @@ async function evaluateTypeScript(model: TypeScriptModelDefinition, target: Qual
     thisModel: ctx.warehouse.qualify(target),
     resolveTable: (name) => ctx.physical.get(name.toLowerCase()) ?? quoted(name),
     fetch: (sql) => ctx.warehouse.query(sql, ctx.signal),
+    relation: (sql) => ({ kind: 'relation', sql }),
   });
+  const write = (select: string) =>
+    model.kind.name === 'INCREMENTAL_BY_TIME_RANGE'
+      ? ctx.warehouse.deleteInsert(target, `"${model.kind.timeColumn}" >= ${sqlTimestamp(start)} AND "${model.kind.timeColumn}" < ${sqlTimestamp(end)}`, select, ctx.signal)
+      : ctx.warehouse.replaceTable(target, select, ctx.signal);
+  if (isModelRelation(result)) {
+    // Declared column names and types win, as for rows.
+    const columns = (model.columns ?? []).map((c) => `CAST(${quoted(c.name)} AS ${c.type}) AS ${quoted(c.name)}`).join(', ');
+    await write(`SELECT ${columns || '*'} FROM (${result.sql}) AS __relation`);
+    return;
+  }
   const rows: ModelRow[] = [];
   if (Array.isArray(result)) rows.push(...result);
   else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
   const columns = Object.fromEntries((model.columns ?? []).map((c) => [c.name, c.type]));
-  await loadRows(rows, columns, (select) =>
-    model.kind.name === 'INCREMENTAL_BY_TIME_RANGE'
-      ? ctx.warehouse.deleteInsert(target, `"${model.kind.timeColumn}" >= ${sqlTimestamp(start)} AND "${model.kind.timeColumn}" < ${sqlTimestamp(end)}`, select, ctx.signal)
-      : ctx.warehouse.replaceTable(target, select, ctx.signal),
-  );
+  await loadRows(rows, columns, write);
 }
 
 /**

@@ -28,6 +28,16 @@ SELECT c.label, b.n FROM marts.by_category AS b JOIN seeds.categories AS c USING
   },
 };
 `,
+  'models/marts/ts_relation.ts': `export default {
+  name: 'marts.ts_relation',
+  kind: 'FULL',
+  columns: { category: 'VARCHAR', tripled: 'BIGINT' },
+  depends_on: ['marts.by_category'],
+  execute(context) {
+    return context.relation('SELECT category, n * 3 AS tripled FROM ' + context.resolveTable('marts.by_category'));
+  },
+};
+`,
   'external_models.yaml': '- name: raw.events\n  columns:\n    id: BIGINT\n    ts: VARCHAR\n    amount: VARCHAR\n    category: VARCHAR\n',
 };
 
@@ -93,6 +103,15 @@ describe.each(backends)('model kinds in %s', (_label, backendOf) => {
       { category: 'a', doubled: 28 },
       { category: 'b', doubled: 26 },
       { category: 'c', doubled: 26 },
+    ]);
+  });
+
+  it('materializes a relation a TypeScript model returns inside DuckDB, with the declared types', async () => {
+    await applyProd();
+    expect(await ws.warehouse.query("SELECT * FROM marts.ts_relation WHERE category = 'a'")).toEqual([{ category: 'a', tripled: 42 }]);
+    expect(await ws.warehouse.columns({ schema: 'marts', table: 'ts_relation' })).toEqual([
+      { name: 'category', type: 'VARCHAR' },
+      { name: 'tripled', type: 'BIGINT' },
     ]);
   });
 

@@ -28,6 +28,21 @@ export interface TypeScriptModelContext {
   resolveTable(modelName: string): string;
   /** Runs SQL on the warehouse and returns its rows. */
   fetch(sql: string): Promise<ModelRow[]>;
+  /**
+   * A DuckDB relation defined by SQL, to return from `execute` instead of rows: the engine
+   * materializes it inside DuckDB, so no row passes through JavaScript.
+   */
+  relation(sql: string): ModelRelation;
+}
+
+/** What `context.relation(sql)` returns: a query the engine materializes as the model's rows. */
+export interface ModelRelation {
+  kind: 'relation';
+  sql: string;
+}
+
+export function isModelRelation(value: unknown): value is ModelRelation {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'relation' && typeof (value as { sql?: unknown }).sql === 'string';
 }
 
 export type TypeScriptModelKind =
@@ -56,7 +71,7 @@ export interface TypeScriptModel {
   /** Audit names (audits with arguments: write them in SQL models). */
   audits?: string[];
   enabled?: boolean;
-  execute(context: TypeScriptModelContext): Promise<ModelRow[]> | ModelRow[] | AsyncIterable<ModelRow[]>;
+  execute(context: TypeScriptModelContext): Promise<ModelRow[] | ModelRelation> | ModelRow[] | ModelRelation | AsyncIterable<ModelRow[]>;
 }
 
 /** Identity helper that gives a model module its type. */
