@@ -6,11 +6,12 @@
  */
 import type { ClientConfig, EndpointConfig, AuthConfig } from '../config/schema';
 import { IngestError, throwIfCancelled } from '../errors';
-import type { HttpSettings, RetryNotice } from '../http/client';
+import type { HttpResponse, HttpSettings, RetryNotice } from '../http/client';
 import { httpRequest } from '../http/client';
 import { maskUrl, secretHeaderValues } from '../http/mask';
 import type { FetchedPage, PageRequest } from '../http/paginators';
-import { createPaginator } from '../http/paginators';
+import { giveBack } from '../http/body-pool';
+import { createPaginator, needsBody } from '../http/paginators';
 import { selectRecords } from './json-path';
 
 export interface RecordPage {
@@ -19,6 +20,16 @@ export interface RecordPage {
   url: string;
   /** The body bytes when the body itself is the array of records (eligible for the raw route). */
   raw?: Uint8Array;
+  /**
+   * Set when `rawCheck` accepted the body: its record count. The body was not parsed, `records`
+   * is empty and `raw` holds the records.
+   */
+  checked?: number;
+  /**
+   * Hands `raw` back for reuse by later responses; call it only when nothing reads `raw` any
+   * more (for example once it is written to disk). Not calling it is fine.
+   */
+  release?: () => void;
 }
 
 export interface RestRequestContext {
@@ -28,6 +39,12 @@ export interface RestRequestContext {
   placeholders: Record<string, string>;
   signal?: AbortSignal;
   onRetry?: (notice: RetryNotice) => void;
+  /**
+   * The raw route's byte check: given a body that should be the array of records, its record
+   * count when the records can be loaded without parsing, else undefined (the body is parsed).
+   * Used only when the paginator needs no body and no `data_selector` picks the records.
+   */
+  rawCheck?: (body: Uint8Array) => number | undefined;
 }
 
 /** Fills `{name}` placeholders; `{{`/`}}` are literal braces. Unknown placeholders are an error. */
@@ -88,14 +105,30 @@ function prepare(ctx: RestRequestContext): Prepared {
   return { base, headers, ...(body !== undefined ? { body } : {}), settings: httpSettings(client, auth, headers) };
 }
 
+function pageOf(page: FetchedPage & { bytes: number; raw?: Uint8Array; release?: () => void }): RecordPage {
+  return {
+    records: page.records,
+    bytes: page.bytes,
+    url: page.url,
+    ...(page.raw ? { raw: page.raw } : {}),
+    ...(page.release ? { release: page.release } : {}),
+    ...(page.recordCount !== undefined ? { checked: page.recordCount } : {}),
+  };
+}
+
 /** Pages of records of one request sequence. */
 export async function* restPages(ctx: RestRequestContext): AsyncGenerator<RecordPage> {
   const prepared = prepare(ctx);
   const paginator = createPaginator(ctx.endpoint.paginator ?? ctx.client.paginator);
   const local = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
-  type Fetched = FetchedPage & { bytes: number; raw?: Uint8Array };
-  const fetchPage = async (request: PageRequest): Promise<Fetched> => {
+  type Fetched = FetchedPage & { bytes: number; raw?: Uint8Array; release?: () => void };
+  const selector = ctx.endpoint.data_selector;
+  const rootSelected = selector === undefined || selector === '$';
+  const rawCheck = ctx.rawCheck && rootSelected && !needsBody(ctx.endpoint.paginator ?? ctx.client.paginator) ? ctx.rawCheck : undefined;
+  // Fetching runs ahead (pages in flight); checking and parsing run in page order, when the
+  // consumer takes the page, so each page is checked against the schema the earlier pages made.
+  const fetchResponse = async (request: PageRequest): Promise<{ url: string; response: HttpResponse }> => {
     const url = request.url.toString();
     const response = await httpRequest(
       { url, method: ctx.endpoint.method, headers: prepared.headers, ...(prepared.body !== undefined ? { body: prepared.body } : {}) },
@@ -103,6 +136,14 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
       signal,
       ctx.onRetry,
     );
+    return { url, response };
+  };
+  const toPage = ({ url, response }: { url: string; response: HttpResponse }): Fetched => {
+    const checked = rawCheck?.(response.bytes);
+    if (checked !== undefined) {
+      const raw = response.bytes;
+      return { url, body: undefined, headers: response.headers, records: [], recordCount: checked, bytes: raw.length, raw, release: () => giveBack(raw) };
+    }
     let body: unknown;
     try {
       body = response.text === '' ? null : JSON.parse(response.text);
@@ -112,15 +153,14 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
         { url: maskUrl(url, prepared.settings.secrets), status: response.status, bodyExcerpt: response.text.slice(0, 200), attempts: response.attempts },
       );
     }
-    const selector = ctx.endpoint.data_selector;
-    const isArray = Array.isArray(body) && (selector === undefined || selector === '$');
+    const isArray = Array.isArray(body) && rootSelected;
     return {
       url,
       body,
       headers: response.headers,
       records: selectRecords(body, selector),
       bytes: response.bytes.length,
-      ...(isArray ? { raw: response.bytes } : {}),
+      ...(isArray ? { raw: response.bytes, release: () => giveBack(response.bytes) } : {}),
     };
   };
 
@@ -128,23 +168,23 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
   try {
     if (paginator.at && inFlight > 1) {
       const at = paginator.at.bind(paginator);
-      const window: Promise<Fetched>[] = [];
+      const window: Promise<{ url: string; response: HttpResponse }>[] = [];
       let launched = 0;
       const launch = (): void => {
         const request = at(launched, prepared.base);
         if (!request) return;
         launched++;
-        const promise = fetchPage(request);
+        const promise = fetchResponse(request);
         promise.catch(() => undefined);
         window.push(promise);
       };
       for (let i = 0; i < inFlight; i++) launch();
       for (let k = 0; window.length > 0; k++) {
         throwIfCancelled(ctx.signal);
-        const page = await (window.shift() as Promise<Fetched>);
+        const page = toPage(await (window.shift() as Promise<{ url: string; response: HttpResponse }>));
         const more = paginator.next(page, k, prepared.base) !== undefined;
         if (more) launch();
-        yield { records: page.records, bytes: page.bytes, url: page.url, ...(page.raw ? { raw: page.raw } : {}) };
+        yield pageOf(page);
         if (!more) break;
       }
       return;
@@ -152,9 +192,9 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
     let request: PageRequest | undefined = paginator.first(prepared.base);
     for (let k = 0; request; k++) {
       throwIfCancelled(ctx.signal);
-      const page = await fetchPage(request);
+      const page = toPage(await fetchResponse(request));
       request = paginator.next(page, k, prepared.base);
-      yield { records: page.records, bytes: page.bytes, url: page.url, ...(page.raw ? { raw: page.raw } : {}) };
+      yield pageOf(page);
     }
   } finally {
     local.abort();

@@ -4,6 +4,7 @@
  * clear error on other statuses (masked URL, status, body excerpt), cancellation by AbortSignal.
  */
 import { IngestError, cancelled } from '../errors';
+import { takeBody } from './body-pool';
 import { maskText, maskUrl } from './mask';
 
 export interface HttpSettings {
@@ -30,7 +31,8 @@ export interface HttpResponse {
   headers: Headers;
   /** The body as received. */
   bytes: Buffer;
-  text: string;
+  /** The body decoded as UTF-8 (decoded on first use). */
+  readonly text: string;
   attempts: number;
 }
 
@@ -63,9 +65,10 @@ export async function httpRequest(
         ...(request.body !== undefined ? { body: request.body } : {}),
         signal: combined,
       });
-      const bytes = Buffer.from(await response.arrayBuffer());
+      const bytes = await readBody(response);
+      // Decoded only when asked for: the raw route hands the bytes on without ever decoding them.
+      if (response.ok) return okResponse(request.url, response, bytes, attempt);
       const text = bytes.toString('utf8');
-      if (response.ok) return { url: request.url, status: response.status, headers: response.headers, bytes, text, attempts: attempt };
       const excerpt = maskText(text.slice(0, BODY_EXCERPT), settings.secrets);
       if (response.status !== 429 && response.status < 500) {
         throw new IngestError(`HTTP ${response.status} from ${request.method} ${shownUrl}: ${excerpt}`, {
@@ -102,6 +105,41 @@ export async function httpRequest(
     onRetry?.({ url: shownUrl, attempt, delayMs, reason: retryReason });
     await sleep(delayMs, signal);
   }
+}
+
+/**
+ * The body as one Buffer. With a Content-Length the chunks are copied straight into a buffer of
+ * that size: half the copying of `arrayBuffer()` and no second page-sized allocation.
+ */
+async function readBody(response: Response): Promise<Buffer> {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  const body = response.body;
+  if (!body || !Number.isSafeInteger(length) || length <= 0 || response.headers.has('content-encoding')) return Buffer.from(await response.arrayBuffer());
+  const bytes = takeBody(length);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (chunks.length === 0 && size + chunk.length <= length) bytes.set(chunk, size);
+    else chunks.push(chunk);
+    size += chunk.length;
+  }
+  // A body longer than announced keeps every byte.
+  return chunks.length === 0 ? (size === length ? bytes : bytes.subarray(0, size)) : Buffer.concat([bytes.subarray(0, size - chunks.reduce((n, c) => n + c.length, 0)), ...chunks]);
+}
+
+function okResponse(url: string, response: Response, bytes: Buffer, attempts: number): HttpResponse {
+  let text: string | undefined;
+  return {
+    url,
+    status: response.status,
+    headers: response.headers,
+    bytes,
+    get text(): string {
+      text ??= bytes.toString('utf8');
+      return text;
+    },
+    attempts,
+  };
 }
 
 /** `Retry-After` as milliseconds: delta seconds or an HTTP date. */

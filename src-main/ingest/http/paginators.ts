@@ -17,6 +17,8 @@ export interface FetchedPage {
   body: unknown;
   headers: Headers;
   records: unknown[];
+  /** Records of a page that was counted but not parsed (the raw route); `records` is then empty. */
+  recordCount?: number;
 }
 
 export interface Paginator {
@@ -25,6 +27,25 @@ export interface Paginator {
   first(base: URL): PageRequest;
   /** After page `k` arrived: the next request, or undefined when paging is over. */
   next(page: FetchedPage, k: number, base: URL): PageRequest | undefined;
+}
+
+/**
+ * Whether the paginator decides from record counts and headers alone, so a page's body need not
+ * be parsed (offset and page-number paging without `total_path`/`has_more_path`, header links,
+ * a single page).
+ */
+export function needsBody(config: PaginatorConfig | undefined): boolean {
+  if (!config) return false;
+  switch (config.type) {
+    case 'single_page':
+    case 'header_link':
+      return false;
+    case 'offset':
+    case 'page_number':
+      return Boolean(config.total_path) || Boolean(config.has_more_path);
+    default:
+      return true;
+  }
 }
 
 function withParams(base: URL, params: Record<string, string>): PageRequest {
@@ -60,7 +81,7 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
         at,
         first: (base) => at(0, base) ?? withParams(base, { [c.offset_param]: String(c.offset), [c.limit_param]: String(c.limit) }),
         next(page, k, base) {
-          const n = page.records.length;
+          const n = page.recordCount ?? page.records.length;
           if (c.total_path) {
             const t = Number(getPath(page.body, c.total_path));
             if (!Number.isFinite(t)) throw new Error(`offset paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
@@ -88,7 +109,7 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
         at,
         first: (base) => at(0, base) ?? withParams(base, { [c.page_param]: String(start) }),
         next(page, k, base) {
-          const n = page.records.length;
+          const n = page.recordCount ?? page.records.length;
           if (c.total_path) {
             const t = Number(getPath(page.body, c.total_path));
             if (!Number.isFinite(t)) throw new Error(`page_number paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
@@ -107,7 +128,7 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
         first: (base) => ({ url: new URL(base) }),
         next(page, k, base) {
           if (c.maximum_pages !== undefined && k + 1 >= c.maximum_pages) return undefined;
-          if (page.records.length === 0 && c.stop_after_empty_page) return undefined;
+          if ((page.recordCount ?? page.records.length) === 0 && c.stop_after_empty_page) return undefined;
           if (hasMore(page.body, c.has_more_path) === false) return undefined;
           const cursor = getPath(page.body, c.cursor_path);
           if (cursor === undefined || cursor === null || cursor === '') return undefined;

@@ -13,6 +13,8 @@ import type { LakeSink, LoadRecord } from './sink';
 
 type Cell = string | number | boolean | null;
 
+const SINK_DEFAULTS: Record<string, string> = { memory_limit: '128MB', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
+
 export class DuckDbSink implements LakeSink {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -21,9 +23,13 @@ export class DuckDbSink implements LakeSink {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens (or creates) the database file; in memory without a path. `settings` are DuckDB settings. */
+  /**
+   * Opens (or creates) the database file; in memory without a path. `settings` are DuckDB
+   * settings; by default memory is capped (`memory_limit` 128MB, larger work spills to disk) so a
+   * commit of any size stays within ingestion's memory budget.
+   */
   static async open(path?: string, settings?: Record<string, string>): Promise<DuckDbSink> {
-    const engine = await DuckEngine.open({ ...(path ? { path } : {}), ...(settings ? { settings } : {}) });
+    const engine = await DuckEngine.open({ ...(path ? { path } : {}), settings: { ...SINK_DEFAULTS, ...settings } });
     return new DuckDbSink(engine, await engine.connect());
   }
 
@@ -93,6 +99,9 @@ export class DuckDbSink implements LakeSink {
     signal?.throwIfAborted();
     const ds = quoteIdent(pkg.dataset);
     await this.transaction(async (run) => {
+      // Loads carry their own order where it matters (merge ranks rows by file and row number),
+      // so DuckDB may insert in parallel within the memory limit.
+      await run('SET preserve_insertion_order = false');
       await run(`CREATE SCHEMA IF NOT EXISTS ${ds}`);
       await run(`CREATE TABLE IF NOT EXISTS ${ds}._dlt_loads (load_id VARCHAR, pipeline_name VARCHAR, status INTEGER, inserted_at TIMESTAMP, tables JSON)`);
       await run(`CREATE TABLE IF NOT EXISTS ${ds}._dlt_pipeline_state (pipeline_name VARCHAR, version BIGINT, state JSON, load_id VARCHAR, created_at TIMESTAMP)`);
@@ -200,6 +209,8 @@ export class DuckDbSink implements LakeSink {
       } catch (error) {
         await this.connection.run('ROLLBACK').catch(() => undefined);
         throw error;
+      } finally {
+        await this.connection.run('RESET preserve_insertion_order').catch(() => undefined);
       }
     });
   }

@@ -4,8 +4,10 @@
  * array) and are stored unchanged. Every `rotateRows` rows (at a page boundary) DuckDB turns the
  * chunk into Parquet with `read_json(..., columns={...})` + `COPY ... (FORMAT parquet)` —
  * flattening raw records with struct access — in its own threads while JavaScript keeps
- * working on the next pages. One conversion runs at a time, which bounds disk and memory use.
+ * working on the next pages. One conversion runs at a time and at most one more waits behind
+ * it, which bounds disk and memory use.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,6 +15,12 @@ import type { TableSchema } from '../schema/types';
 import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
 import type { NormalizedPage, RawColumn } from '../normalize/normalizer';
 import type { LoadTable } from './package';
+
+/**
+ * Rows per chunk: small enough that the conversion left after the last page is short and the
+ * writer's memory stays low, large enough that each DuckDB call carries several pages.
+ */
+const DEFAULT_ROTATE_ROWS = 100_000;
 
 interface Chunk {
   file: string;
@@ -48,14 +56,20 @@ export interface TableLayout {
 export class PackageWriter {
   private readonly tables = new Map<string, TableFiles>();
   private converting: Promise<void> = Promise.resolve();
+  /** Conversions started or waiting. */
+  private queued = 0;
+  private aborted = false;
   private failure: unknown;
 
   constructor(private readonly options: PackageWriterOptions) {
     fs.mkdirSync(options.dir, { recursive: true });
   }
 
-  /** Appends the bytes of a page accepted by the raw route (a JSON array of `rows` records). */
-  async appendRaw(table: string, body: Uint8Array, rows: number, layoutOf: (table: string) => TableLayout): Promise<void> {
+  /**
+   * Appends the bytes of a page accepted by the raw route (a JSON array of `rows` records).
+   * `release`, when given, is called once the bytes are on disk (the body may then be reused).
+   */
+  async appendRaw(table: string, body: Uint8Array, rows: number, layoutOf: (table: string) => TableLayout, release?: () => void): Promise<void> {
     if (this.failure) throw this.failure;
     let files = this.filesOf(table);
     // Keep arrival order inside a Parquet file (merge lets the last row of a key win): a switch
@@ -65,11 +79,13 @@ export class PackageWriter {
       files = this.filesOf(table);
     }
     const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.json`);
-    fs.writeFileSync(file, body);
+    // Written by libuv's thread pool: the event loop keeps receiving the next pages meanwhile.
+    await fs.promises.writeFile(file, body);
+    release?.();
     files.raw.push(file);
     files.rawRows += rows;
     files.rows += rows;
-    if ((files.chunk?.rows ?? 0) + files.rawRows >= (this.options.rotateRows ?? 250_000)) await this.rotate(table, layoutOf(table));
+    if ((files.chunk?.rows ?? 0) + files.rawRows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS)) await this.rotate(table, layoutOf(table));
   }
 
   /** Appends a normalized page. `layoutOf` gives the table as it stands after the page. */
@@ -87,7 +103,7 @@ export class PackageWriter {
       fs.writeSync(files.chunk.fd, text);
       files.chunk.rows += lines.length;
       files.rows += lines.length;
-      if (files.chunk.rows + files.rawRows >= (this.options.rotateRows ?? 250_000)) await this.rotate(table, layoutOf(table));
+      if (files.chunk.rows + files.rawRows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS)) await this.rotate(table, layoutOf(table));
     }
   }
 
@@ -104,6 +120,7 @@ export class PackageWriter {
 
   /** Closes open files; the caller removes the folder. */
   async abort(): Promise<void> {
+    this.aborted = true;
     for (const files of this.tables.values()) if (files.chunk) fs.closeSync(files.chunk.fd);
     this.tables.clear();
     await this.converting.catch(() => undefined);
@@ -131,12 +148,23 @@ export class PackageWriter {
     files.parquet.push(parquet);
     const columns = layout.schema.columns.slice();
     const rawColumns = (layout.raw ?? []).slice();
-    // Wait for the previous conversion: one at a time.
-    await this.converting;
+    // Conversions run one at a time, in order.
+    // JavaScript goes on with the next pages meanwhile and waits only when a conversion is
+    // already queued behind the running one, so DuckDB always has the next chunk ready.
+    const previous = this.converting;
+    this.queued++;
+    this.converting = previous
+      .then(async () => {
+        if (this.failure === undefined && !this.aborted) await this.convert(chunk?.file, raw, parquet, columns, rawColumns);
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        this.queued--;
+      });
+    if (this.queued > 1) await previous;
     if (this.failure) throw this.failure;
-    this.converting = this.convert(chunk?.file, raw, parquet, columns, rawColumns).catch((error: unknown) => {
-      this.failure = error;
-    });
   }
 
   private async convert(ndjson: string | undefined, raw: string[], parquet: string, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
@@ -150,14 +178,18 @@ export class PackageWriter {
     }
     if (raw.length > 0) {
       const select = rawColumns.map((c) => `${rawAccess(c.path)} AS ${quoteIdent(c.name)}`);
-      select.push('gen_random_uuid()::VARCHAR AS _dlt_id');
+      // A random prefix per conversion plus the row number: unique, and far cheaper to generate,
+      // write and load than a random UUID per row.
+      select.push(`${quoteLiteral(randomBytes(9).toString('base64url') + '.')} || (row_number() OVER ())::VARCHAR AS _dlt_id`);
       parts.push(
         `SELECT ${select.join(', ')} FROM read_json([${raw.map(quoteLiteral).join(', ')}], format = 'array', columns = {${rawSpec(rawColumns)}})`,
       );
     }
     await this.options.connection.run(
       `COPY (SELECT *, ${quoteLiteral(this.options.loadId)} AS _dlt_load_id FROM (${parts.join(' UNION ALL BY NAME ')})) ` +
-        `TO ${quoteLiteral(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+        // Package files live only until the commit reads them: snappy is cheaper than zstd both
+        // ways. Small row groups keep the writer's memory low (it buffers one row group).
+        `TO ${quoteLiteral(parquet)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 8192)`,
     );
     if (ndjson) fs.rmSync(ndjson, { force: true });
     for (const file of raw) fs.rmSync(file, { force: true });

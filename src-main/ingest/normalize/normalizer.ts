@@ -12,6 +12,7 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
+import { ScanNode, scanRawRecords } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -100,6 +101,8 @@ export class Normalizer {
   /** Raw layout of the root table's records as accepted by `acceptRaw`. */
   private readonly layout: LayoutNode & { kind: 'struct' } = { kind: 'struct', name: '', path: [], children: new Map() };
   private readonly rawPaths = new Map<string, string[]>();
+  /** The byte check's view of `layout`, rebuilt after the schema or layout may have changed. */
+  private scanTree: ScanNode | undefined;
 
   constructor(private readonly options: NormalizerOptions) {
     const existing = options.existing?.get(options.table);
@@ -110,6 +113,7 @@ export class Normalizer {
 
   /** Normalizes one page of raw items; returns its rows per table. */
   normalizePage(items: readonly unknown[]): NormalizedPage {
+    this.scanTree = undefined;
     this.lines = new Map();
     const rootLines = this.linesOf(this.root);
     for (const item of items) {
@@ -133,6 +137,7 @@ export class Normalizer {
    * Otherwise changes nothing and returns false (the caller uses `normalizePage`).
    */
   acceptRaw(items: readonly unknown[]): boolean {
+    this.scanTree = undefined;
     const undo: (() => void)[] = [];
     const pending = new Map<string, DataType>();
     for (const item of items) {
@@ -148,6 +153,37 @@ export class Normalizer {
     this.settle(this.root);
     this.root.rows += items.length;
     return true;
+  }
+
+  /**
+   * The raw route without parsing: the number of records of a response body (a JSON array) when
+   * every record fits the schema and raw layout exactly as they stand, so the page changes no
+   * schema; undefined when the page must be parsed and go through `acceptRaw`/`normalizePage`.
+   * Changes nothing: call `countRaw` when the page is actually loaded.
+   */
+  scanRaw(body: Uint8Array): number | undefined {
+    this.scanTree ??= this.buildScanNode(this.layout);
+    return scanRawRecords(body, this.scanTree);
+  }
+
+  /** Counts the rows of a page accepted by `scanRaw`. */
+  countRaw(rows: number): void {
+    this.root.rows += rows;
+  }
+
+  private buildScanNode(node: LayoutNode & { kind: 'struct' }): ScanNode {
+    const scan = new ScanNode();
+    for (const [key, child] of node.children) {
+      if (child.kind === 'struct') {
+        scan.set(key, { kind: 'struct', node: this.buildScanNode(child) });
+        continue;
+      }
+      const column = child.schema ?? this.root.columns.get(child.column);
+      // json columns and columns not yet settled are left out: their keys send the page to the parser.
+      if (column === undefined || this.jsonColumns.has(child.column) || column.dataType === 'json') continue;
+      scan.set(key, { kind: 'leaf', type: column.dataType });
+    }
+    return scan;
   }
 
   /** Root-table columns readable from raw records, with their raw paths. */

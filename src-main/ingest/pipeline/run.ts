@@ -18,6 +18,7 @@ import { IncrementalCursor } from '../extract/incremental';
 import { getPath } from '../extract/json-path';
 import type { RecordPage } from '../extract/rest';
 import { restPages } from '../extract/rest';
+import { emptyBodyPool } from '../http/body-pool';
 import type { RetryNotice } from '../http/client';
 import { emptyState, newLoadId, type LoadPackage, type PipelineState } from '../load/package';
 import { PackageWriter, type TableLayout } from '../load/package-writer';
@@ -79,6 +80,14 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     progress.rowsPerSecond = progress.elapsedMs > 0 ? Math.round((progress.rows * 1000) / progress.elapsedMs) : 0;
     options.onProgress({ ...progress, ...extra, stage, resources: structuredClone(progress.resources) });
   };
+  const count = (stats: ResourceProgress, rows: number, bytes: number): void => {
+    stats.pages++;
+    stats.rows += rows;
+    stats.bytes += bytes;
+    progress.pages++;
+    progress.rows += rows;
+    progress.bytes += bytes;
+  };
   const connection = await (await writerEngine()).connect();
   const writer = new PackageWriter({ dir, loadId, connection, ...(options.rotateRows ? { rotateRows: options.rotateRows } : {}) });
   let tables: { name: string; rows: number }[] = [];
@@ -105,8 +114,31 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
       progress.resources[resource.name] = stats;
       const onRetry = (notice: RetryNotice): void => emit('retry', { resource: resource.name, message: `${notice.reason}; retry ${notice.attempt} in ${Math.round(notice.delayMs)} ms: ${notice.url}` });
 
-      for await (const { page, parent } of pagesOf(pipeline, resource, kept, incremental, connection, options.signal, onRetry)) {
+      // The byte check of the raw route, when nothing needs the records as JavaScript values.
+      // After three pages in a row that it declines and the JavaScript route then takes, it
+      // rests (so such APIs pay the check's time at most three times) until a page passes
+      // `acceptRaw` again.
+      let declined = 0;
+      const rawCheck =
+        normalizer && options.rawRoute !== false && !incremental && !keep && !(resource.source.kind === 'rest' && resource.source.parent)
+          ? (body: Uint8Array): number | undefined => {
+              if (declined >= 3) return undefined;
+              const rows = normalizer.scanRaw(body);
+              declined = rows === undefined ? declined + 1 : 0;
+              return rows;
+            }
+          : undefined;
+      for await (const { page, parent } of pagesOf(pipeline, resource, kept, incremental, connection, options.signal, onRetry, rawCheck)) {
         throwIfCancelled(options.signal);
+        if (page.checked !== undefined && page.raw && normalizer) {
+          // Checked on its bytes, never parsed: the page goes to DuckDB as received.
+          await writer.appendRaw(resource.table, page.raw, page.checked, (name) => layoutOfTable(normalizer, name), page.release);
+          normalizer.countRaw(page.checked);
+          stats.rawPages++;
+          count(stats, page.checked, page.bytes);
+          emit('extract', { resource: resource.name });
+          continue;
+        }
         let records = incremental ? incremental.filter(page.records) : page.records;
         const unchanged = records.length === page.records.length && !(parent && resource.includeFromParent.length > 0);
         if (parent && resource.includeFromParent.length > 0) records = records.map((r) => withParentFields(r, parent, resource));
@@ -115,23 +147,20 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
           const layoutOf = (name: string): TableLayout => layoutOfTable(normalizer, name);
           // Raw route: the page bytes go to DuckDB unchanged when every record fits the schema as-is.
           if (page.raw && unchanged && options.rawRoute !== false && normalizer.acceptRaw(records)) {
-            await writer.appendRaw(resource.table, page.raw, records.length, layoutOf);
+            declined = 0;
+            await writer.appendRaw(resource.table, page.raw, records.length, layoutOf, page.release);
             stats.rawPages++;
           } else {
             await writer.append(normalizer.normalizePage(records), layoutOf);
           }
         }
-        stats.pages++;
-        stats.rows += records.length;
-        stats.bytes += page.bytes;
-        progress.pages++;
-        progress.rows += records.length;
-        progress.bytes += page.bytes;
+        count(stats, records.length, page.bytes);
         emit('extract', { resource: resource.name });
       }
       if (incremental) next.resources[resource.name] = { ...next.resources[resource.name], incremental: incremental.nextState() };
     }
 
+    emptyBodyPool();
     throwIfCancelled(options.signal);
     const layouts = normalizers.flatMap((n) => n.tables().map((t) => layoutOfTable(n, t.name)));
     const loadTables = await writer.finish(layouts);
@@ -165,9 +194,13 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
 
 let sharedEngine: Promise<DuckEngine> | undefined;
 
-/** One in-memory DuckDB for writing load packages, shared by all runs of the process. */
+/**
+ * One in-memory DuckDB for writing load packages, shared by all runs of the process. Its memory
+ * is capped and handed back to the system after each conversion (the allocator flush, and the
+ * allocator's background thread), so a load of any size stays within the memory budget.
+ */
 function writerEngine(): Promise<DuckEngine> {
-  sharedEngine ??= DuckEngine.open({ settings: { memory_limit: '256MB', threads: '1' } });
+  sharedEngine ??= DuckEngine.open({ settings: { memory_limit: '256MB', threads: '1', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' } });
   return sharedEngine;
 }
 
@@ -186,6 +219,7 @@ async function* pagesOf(
   connection: DuckDBConnection,
   signal: AbortSignal | undefined,
   onRetry: (notice: RetryNotice) => void,
+  rawCheck: ((body: Uint8Array) => number | undefined) | undefined,
 ): AsyncGenerator<{ page: RecordPage; parent?: unknown }> {
   const source = resource.source;
   if (source.kind === 'file') {
@@ -196,7 +230,7 @@ async function* pagesOf(
   if (!client) throw new Error(`resource "${resource.name}" needs a client`);
   const incrementalValues: Record<string, string> = {};
   for (const [k, v] of Object.entries(incremental?.placeholders() ?? {})) incrementalValues[`incremental.${k}`] = v;
-  const common = { client, endpoint: source.endpoint, ...(signal ? { signal } : {}), onRetry };
+  const common = { client, endpoint: source.endpoint, ...(signal ? { signal } : {}), onRetry, ...(rawCheck ? { rawCheck } : {}) };
   if (!source.parent) {
     for await (const page of restPages({ ...common, placeholders: incrementalValues })) yield { page };
     return;

@@ -230,6 +230,30 @@ describe('Socrata pipeline over the local server', () => {
     expect(await count(`SELECT count(DISTINCT _dlt_load_id) FROM raw.nyc_collisions`)).toBe(1);
   });
 
+  it('loads pages checked on their bytes (never parsed) to the same rows and values as the JavaScript route', async () => {
+    server.rows = rows(1_200, '2024-01-01', '2024-01-31').map((r, i) =>
+      i % 97 === 0 ? { ...r, on_street_name: `O'BRIEN "QUOTED" \u00e9\\ ${i}\n` } : r,
+    );
+    const events: IngestProgress[] = [];
+    const result = await runPipeline(pipeline(), { sink, workDir: dir, onProgress: (e) => events.push(e) });
+    expect(result.status).toBe('loaded');
+    // Page 1 is parsed (it makes the schema); pages 2 and 3 pass the byte check.
+    expect(events.at(-1)?.resources.nyc_collisions).toMatchObject({ pages: 3, rows: 1_200, rawPages: 3 });
+    const reference = await DuckDbSink.open(path.join(dir, `lake-${dbCount++}.duckdb`));
+    try {
+      expect((await runPipeline(pipeline(), { sink: reference, workDir: dir, rawRoute: false })).status).toBe('loaded');
+      const select = 'SELECT * EXCLUDE (_dlt_id, _dlt_load_id) FROM raw.nyc_collisions ORDER BY collision_id';
+      const loaded = await sink.query(select);
+      expect(loaded).toHaveLength(1_200);
+      expect(loaded).toEqual(await reference.query(select));
+      expect(await sink.currentSchemas('raw')).toEqual(await reference.currentSchemas('raw'));
+      expect(await count(`SELECT count(*) FROM raw.nyc_collisions WHERE on_street_name LIKE 'O''BRIEN "QUOTED" \u00e9\\ %'`)).toBe(13);
+      expect(await count('SELECT count(DISTINCT _dlt_id) FROM raw.nyc_collisions')).toBe(1_200);
+    } finally {
+      await reference.close();
+    }
+  });
+
   it('adds a column for a field that appears mid-stream, NULL in earlier rows', async () => {
     server.rows = rows(1_200, '2024-01-01', '2024-01-31').map((r, i) => (i >= 700 ? { ...r, contributing_factor_note: `note ${i}` } : r));
     const result = await runPipeline(pipeline(), { sink, workDir: dir });
