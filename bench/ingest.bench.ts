@@ -13,6 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { DuckEngine } from '../src-main/duck/engine';
 import { loadPipelineText } from '../src-main/ingest/config/load';
 import { DuckDbSink } from '../src-main/ingest/load/duckdb-sink';
+import { LakeIngestSink } from '../src-main/ingest/load/lake-sink';
+import { Lake } from '../src-main/lake/lake';
+import { LocalStorage } from '../src-main/lake/storage/local';
+import { LakeWarehouse } from '../src-main/plan/lake-warehouse';
 import { runPipeline } from '../src-main/ingest/pipeline/run';
 import { generateCollisions } from '../src-main/ingest/testing/collisions';
 import { startSocrataServerProcess } from '../src-main/ingest/testing/socrata-server-process';
@@ -80,6 +84,20 @@ resources:
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
+    // The same load into the DuckLake lake (local catalog file and data folder): the product path.
+    const lakeEngine = await DuckEngine.open();
+    const lake = await Lake.open({ instance: lakeEngine.instance, catalog: { type: 'duckdb', path: path.join(dir, 'lake', 'metadata.ducklake') }, storage: new LocalStorage(path.join(dir, 'lake', 'data')) });
+    const lakeConnection = await lakeEngine.connect();
+    await lake.attach(lakeConnection, 'lake');
+    const lakeSink = new LakeIngestSink(new LakeWarehouse(lake, lakeConnection, 'lake'));
+    const tLake = performance.now();
+    const intoLake = await runPipeline(pipeline, { sink: lakeSink, workDir: dir });
+    const lakeMs = performance.now() - tLake;
+    if (intoLake.status !== 'loaded') throw new Error(`bench load into the lake failed: ${intoLake.error?.message}`);
+    await lake.close();
+    lakeConnection.closeSync();
+    await lakeEngine.close();
+
     // DuckDB alone: the same records as NDJSON → Parquet.
     const ndjson = path.join(dir, 'same.ndjson');
     const fd = fs.openSync(ndjson, 'w');
@@ -107,7 +125,16 @@ resources:
 
     const endToEnd = Math.round((rowCount * 1000) / endToEndMs);
     const alone = Math.round((rowCount * 1000) / aloneMs);
+    const lakeRate = Math.round((rowCount * 1000) / lakeMs);
     return [
+      {
+        name: 'ingest.socrata_1m.into_the_lake',
+        value: lakeRate,
+        unit: 'rows/s',
+        baseline: `duckdb alone ${alone} rows/s (${(lakeRate / alone).toFixed(2)}x)`,
+        target: '>= 200000 rows/s and >= 0.5x duckdb alone',
+        met: lakeRate >= 200_000 && lakeRate >= alone / 2,
+      },
       {
         name: 'ingest.socrata_1m.end_to_end',
         value: endToEnd,
