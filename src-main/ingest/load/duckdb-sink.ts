@@ -9,7 +9,7 @@ import { DuckEngine } from '../../duck/engine';
 import type { TableSchema } from '../schema/types';
 import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
 import type { LoadPackage, LoadTable, PipelineState } from './package';
-import type { LakeSink, LoadRecord } from './sink';
+import { loadRecord, loadsQuery, type LakeSink, type LoadRecord } from './sink';
 
 type Cell = string | number | boolean | null;
 
@@ -68,18 +68,7 @@ export class DuckDbSink implements LakeSink {
 
   async loads(dataset: string, pipeline: string, limit = 20): Promise<LoadRecord[]> {
     if (!(await this.hasTable(dataset, '_dlt_loads'))) return [];
-    const rows = await this.query(
-      `SELECT load_id, pipeline_name, CAST(inserted_at AS VARCHAR) AS inserted_at, tables FROM ${quoteIdent(dataset)}._dlt_loads ` +
-        `WHERE pipeline_name = ${quoteLiteral(pipeline)} ORDER BY load_id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
-    );
-    return rows.map((r) => ({
-      loadId: String(r.load_id),
-      pipeline: String(r.pipeline_name),
-      dataset,
-      status: 'loaded' as const,
-      insertedAt: String(r.inserted_at),
-      tables: JSON.parse(String(r.tables)) as { name: string; rows: number }[],
-    }));
+    return (await this.query(loadsQuery(`${quoteIdent(dataset)}._dlt_loads`, pipeline, limit))).map((r) => loadRecord(r, dataset));
   }
 
   async dropPipeline(dataset: string, pipeline: string, dropTables: string[] = []): Promise<void> {

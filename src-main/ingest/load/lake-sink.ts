@@ -8,7 +8,7 @@ import type { LakeTransaction } from '../../lake/transaction';
 import type { LakeWarehouse } from '../../plan/lake-warehouse';
 import { duckType, quoteIdent, quoteLiteral, type TableSchema } from '../schema/types';
 import type { LoadPackage, LoadTable, PipelineState } from './package';
-import type { LakeSink, LoadRecord } from './sink';
+import { loadRecord, loadsQuery, type LakeSink, type LoadRecord } from './sink';
 
 const LOADS = '_dlt_loads';
 const STATE = '_dlt_pipeline_state';
@@ -56,17 +56,7 @@ export class LakeIngestSink implements LakeSink {
 
   async loads(dataset: string, pipeline: string, limit = 20): Promise<LoadRecord[]> {
     if (!(await this.exists(dataset, LOADS))) return [];
-    const rows = await this.rows(
-      `SELECT load_id, pipeline_name, CAST(inserted_at AS VARCHAR) AS inserted_at, tables FROM ${this.table(dataset, LOADS)} WHERE pipeline_name = ${quoteLiteral(pipeline)} ORDER BY load_id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
-    );
-    return rows.map((r) => ({
-      loadId: String(r.load_id),
-      pipeline: String(r.pipeline_name),
-      dataset,
-      status: 'loaded' as const,
-      insertedAt: String(r.inserted_at),
-      tables: JSON.parse(String(r.tables)) as { name: string; rows: number }[],
-    }));
+    return (await this.rows(loadsQuery(this.table(dataset, LOADS), pipeline, limit))).map((r) => loadRecord(r, dataset));
   }
 
   async dropPipeline(dataset: string, pipeline: string, dropTables: string[] = []): Promise<void> {

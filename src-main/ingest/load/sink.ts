@@ -31,3 +31,20 @@ export interface LakeSink {
   /** Forgets a pipeline's state (cursors); with `dropTables` also drops those tables. */
   dropPipeline(dataset: string, pipeline: string, dropTables?: string[]): Promise<void>;
 }
+
+/** The query every sink runs on its `_dlt_loads` table (qualified name given), newest first. */
+export function loadsQuery(loadsTable: string, pipeline: string, limit: number): string {
+  return `SELECT load_id, pipeline_name, CAST(inserted_at AS VARCHAR) AS inserted_at, tables FROM ${loadsTable} WHERE pipeline_name = '${pipeline.replaceAll("'", "''")}' ORDER BY load_id DESC LIMIT ${Math.max(1, Math.floor(limit))}`;
+}
+
+/** A `_dlt_loads` row as a LoadRecord. */
+export function loadRecord(row: Record<string, unknown>, dataset: string): LoadRecord {
+  return {
+    loadId: String(row.load_id),
+    pipeline: String(row.pipeline_name),
+    dataset,
+    status: 'loaded',
+    insertedAt: String(row.inserted_at),
+    tables: JSON.parse(String(row.tables)) as { name: string; rows: number }[],
+  };
+}
