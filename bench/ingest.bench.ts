@@ -20,19 +20,12 @@ import { LakeWarehouse } from '../src-main/plan/lake-warehouse';
 import { runPipeline } from '../src-main/ingest/pipeline/run';
 import { generateCollisions } from '../src-main/ingest/testing/collisions';
 import { startSocrataServerProcess } from '../src-main/ingest/testing/socrata-server-process';
+import type { Figure } from './harness';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: string;
-  target?: string;
-  met?: boolean;
-}
 
 const PAGE = 50_000;
 
-export async function run(rowCount = 1_000_000): Promise<BenchResult[]> {
+export async function run(rowCount = 1_000_000): Promise<Figure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pas-ingest-bench-'));
   // The server runs in its own process with pre-rendered pages, so the figures below are the
   // pipeline's own CPU and memory.

@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../testing/postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { usePostgres } from '../testing/use-postgres';
 import { CATALOG_TABLES, CATALOG_TABLE_NAMES } from './catalog/ddl';
 import { LakeConflictError } from './errors';
 import { openTestLake, rows, scalar, type CatalogKind, type TestLake } from './testing/harness';
 
-let pg: TestPostgres | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await pg?.stop();
-});
+const pg = usePostgres();
 
 const TRIPS = [
   { name: 'id', type: 'BIGINT' },
@@ -36,7 +30,7 @@ const tripsQuery = (from: number, to: number) => `
 describe.each<CatalogKind>(['duckdb', 'postgres'])('a lake on a %s catalog', (kind) => {
   let t: TestLake;
   beforeEach(async () => {
-    t = await openTestLake(kind, pg);
+    t = await openTestLake(kind, pg());
     await t.lake.attach(t.connection, 'lake');
   });
   afterEach(async () => {
@@ -352,7 +346,7 @@ describe.each<CatalogKind>(['duckdb', 'postgres'])('a lake on a %s catalog', (ki
 
 describe('inlined rows in a PostgreSQL catalog (as the extension stores them)', () => {
   it('reads, deletes and counts them', async () => {
-    const t = await openTestLake('postgres', pg);
+    const t = await openTestLake('postgres', pg());
     try {
       await t.lake.transaction((tx) =>
         tx.createTable('main', 'people', [

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../testing/postgres';
+import { describe, expect, it } from 'vitest';
+import { usePostgres } from '../testing/use-postgres';
 import { openTestLake, scalar, type CatalogKind } from './testing/harness';
 import type { WriterJob } from './testing/writer-process';
 
@@ -55,17 +55,11 @@ function runWriter(job: WriterJob): Child {
   };
 }
 
-let pg: TestPostgres | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await pg?.stop();
-});
+const pg = usePostgres();
 
 describe.each<CatalogKind>(['duckdb', 'postgres'])('a writer killed before its commit (%s catalog)', (kind) => {
   it('leaves the catalog unchanged and its stored file to cleanup', async () => {
-    const t = await openTestLake(kind, pg);
+    const t = await openTestLake(kind, pg());
     try {
       await t.lake.transaction(async (tx) => {
         await tx.createTableAs('main', 'events', "SELECT 'seed' AS writer, range AS n FROM range(5)");
@@ -118,7 +112,7 @@ describe.each<CatalogKind>(['duckdb', 'postgres'])('a writer killed before its c
 
 describe('two writer processes on one PostgreSQL catalog', () => {
   it('commit 50 snapshots each, to different tables and then to the same table', async () => {
-    const t = await openTestLake('postgres', pg);
+    const t = await openTestLake('postgres', pg());
     try {
       await t.lake.transaction(async (tx) => {
         for (const name of ['a', 'b', 'shared']) await tx.createTable('main', name, [{ name: 'writer', type: 'VARCHAR' }, { name: 'n', type: 'INTEGER' }]);

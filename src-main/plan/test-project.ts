@@ -74,6 +74,18 @@ function gatewayYaml(backend: TestBackend): string {
   }
 }
 
+/** The S3 storage of a remote-lake test backend, as a second writer would open it. */
+export function remoteStorage(backend: Extract<TestBackend, { kind: 'lake-remote' }>): S3Storage {
+  return new S3Storage({
+    bucket: backend.s3.bucket,
+    prefix: `${backend.prefix}/`,
+    endpoint: backend.s3.endpoint,
+    region: backend.s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: backend.s3.accessKeyId, secretAccessKey: backend.s3.secretAccessKey },
+  });
+}
+
 async function loadRawEvents(root: string, backend: TestBackend): Promise<void> {
   if (backend.kind === 'duckdb') {
     const instance = await DuckDBInstance.create(path.join(root, 'warehouse.db'));
@@ -87,17 +99,7 @@ async function loadRawEvents(root: string, backend: TestBackend): Promise<void> 
   const lake = await Lake.open({
     instance,
     catalog: backend.kind === 'lake-local' ? { type: 'duckdb', path: path.join(root, 'lake/metadata.ducklake') } : { type: 'postgres', connectionString: backend.postgresUrl },
-    storage:
-      backend.kind === 'lake-local'
-        ? new LocalStorage(path.join(root, 'lake/data'))
-        : new S3Storage({
-            bucket: backend.s3.bucket,
-            prefix: `${backend.prefix}/`,
-            endpoint: backend.s3.endpoint,
-            region: backend.s3.region,
-            forcePathStyle: true,
-            credentials: { accessKeyId: backend.s3.accessKeyId, secretAccessKey: backend.s3.secretAccessKey },
-          }),
+    storage: backend.kind === 'lake-local' ? new LocalStorage(path.join(root, 'lake/data')) : remoteStorage(backend),
   });
   await lake.transaction(async (tx) => {
     tx.createSchema('raw');

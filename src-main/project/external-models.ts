@@ -8,7 +8,7 @@ import type { ModelDefaults } from './config';
 import type { Diagnostics } from './diagnostics';
 import type { ProjectEnv } from './env';
 import { significant, tokenize } from './lexer';
-import type { AuditCall, ExternalModelDefinition } from './model';
+import { unsetModelOptions, type AuditCall, type ExternalModelDefinition } from './model';
 import { parseValue, type PropValue } from './properties';
 import { YamlSource } from './yaml-source';
 
@@ -82,13 +82,7 @@ export function parseExternalModels(
       dependsOn: [],
       enabled: true,
       ...(e.gateway !== undefined ? { gateway: e.gateway } : {}),
-      allowPartials: false,
-      partitionedBy: [],
-      clusteredBy: [],
-      physicalProperties: {},
-      virtualProperties: {},
-      sessionProperties: {},
-      signals: [],
+      ...unsetModelOptions(),
     });
   });
   return out;

@@ -104,3 +104,8 @@ export interface ExternalModelDefinition extends ModelCommon {
 }
 
 export type ModelDefinition = SqlModelDefinition | TypeScriptModelDefinition | ExternalModelDefinition;
+
+/** The options a model gets when its source cannot set them (external and TypeScript models). */
+export function unsetModelOptions(): Pick<ModelCommon, 'allowPartials' | 'partitionedBy' | 'clusteredBy' | 'physicalProperties' | 'virtualProperties' | 'sessionProperties' | 'signals'> {
+  return { allowPartials: false, partitionedBy: [], clusteredBy: [], physicalProperties: {}, virtualProperties: {}, sessionProperties: {}, signals: [] };
+}

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModelDefaults } from './config';
 import { type Diagnostics, LineIndex } from './diagnostics';
-import type { TypeScriptModelDefinition } from './model';
+import { unsetModelOptions, type TypeScriptModelDefinition } from './model';
 import type { ModelKind } from './model-kind';
 
 export type ModelRow = Record<string, unknown>;
@@ -234,12 +234,6 @@ export async function loadTypeScriptModel(
     audits: (m.audits ?? []).map((name) => ({ name: name.toLowerCase(), args: {}, range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } } })),
     dependsOn: m.depends_on ?? [],
     enabled: m.enabled ?? defaults.enabled ?? true,
-    allowPartials: false,
-    partitionedBy: [],
-    clusteredBy: [],
-    physicalProperties: {},
-    virtualProperties: {},
-    sessionProperties: {},
-    signals: [],
+    ...unsetModelOptions(),
   };
 }

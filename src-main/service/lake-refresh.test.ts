@@ -1,9 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lake } from '../lake/lake';
-import { S3Storage } from '../lake/storage/s3';
 import { useRemoteLake } from '../plan/test-backends';
-import { createTestProject, type TestBackend } from '../plan/test-project';
+import { createTestProject, remoteStorage, type TestBackend } from '../plan/test-project';
 import { PasService } from './service';
 
 const remoteLake = useRemoteLake();
@@ -28,14 +27,7 @@ describe('a shared lake', () => {
     const other = await Lake.open({
       instance,
       catalog: { type: 'postgres', connectionString: backend.postgresUrl },
-      storage: new S3Storage({
-        bucket: backend.s3.bucket,
-        prefix: `${backend.prefix}/`,
-        endpoint: backend.s3.endpoint,
-        region: backend.s3.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: backend.s3.accessKeyId, secretAccessKey: backend.s3.secretAccessKey },
-      }),
+      storage: remoteStorage(backend),
     });
     await other.transaction((tx) => tx.append('raw', 'events', "SELECT 1000 AS id, '2024-01-06 00:00:00' AS ts, '1' AS amount, 'z' AS category"));
     await other.close();

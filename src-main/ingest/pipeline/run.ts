@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckEngine } from '../../duck/engine';
 import type { PasError } from '../../../src-shared/errors';
+import type { IngestProgressEvent } from '../../../src-shared/ingest';
 import { isPasException } from '../../../src-shared/errors';
 import type { ResolvedPipeline, ResolvedResource } from '../config/load';
 import { throwIfCancelled } from '../errors';
@@ -33,19 +34,9 @@ export interface ResourceProgress {
   rawPages: number;
 }
 
-export interface IngestProgress {
-  pipeline: string;
-  loadId: string;
-  stage: 'extract' | 'retry' | 'commit' | 'done';
-  resource?: string;
-  pages: number;
-  rows: number;
-  bytes: number;
-  rowsPerSecond: number;
-  elapsedMs: number;
+/** A progress event as the contract carries it (without the request id), plus per-resource counts. */
+export interface IngestProgress extends Omit<IngestProgressEvent, 'requestId'> {
   resources: Record<string, ResourceProgress>;
-  /** Retry reason, for `stage: 'retry'`. */
-  message?: string;
 }
 
 export interface RunResult {

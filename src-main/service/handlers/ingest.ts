@@ -55,19 +55,8 @@ export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipeli
           const now = performance.now();
           if (p.stage === 'extract' && now - last < PROGRESS_INTERVAL_MS) return;
           last = now;
-          ctx.events.emit('ingest.progress', {
-            requestId: ctx.requestId,
-            pipeline: p.pipeline,
-            loadId: p.loadId,
-            stage: p.stage,
-            ...(p.resource ? { resource: p.resource } : {}),
-            pages: p.pages,
-            rows: p.rows,
-            bytes: p.bytes,
-            rowsPerSecond: p.rowsPerSecond,
-            elapsedMs: p.elapsedMs,
-            ...(p.message ? { message: p.message } : {}),
-          });
+          const { resources: _perResource, ...event } = p;
+          ctx.events.emit('ingest.progress', { requestId: ctx.requestId, ...event });
         },
       });
       return {

@@ -34,16 +34,16 @@ export function lakeHandlers(project: ProjectSession, sessions: SessionPool, res
       if (!warehouse) return { configured: false, reason: "The project's gateway has no catalogs entry of type ducklake." };
       const lake = warehouse.lake;
       await lake.refresh();
-      const [tables, snapshots, schemaNames] = await Promise.all([lake.tables(), lake.snapshots(), warehouse.schemas()]);
+      const [tables, snapshots, state] = await Promise.all([lake.tables(), lake.snapshots(), lake.state()]);
       const tableNames = new Map(tables.map((t) => [String(t.tableId), `${t.schema}.${t.name}`]));
-      const schemas = new Map<string, LakeSchemaSummary>(schemaNames.map((name) => [name, { name, tables: [], views: [] }]));
+      const schemas = new Map<string, LakeSchemaSummary>(state.schemas.map((s) => [s.name, { name: s.name, tables: [], views: [] }]));
       for (const t of tables) {
         let schema = schemas.get(t.schema);
         if (!schema) schemas.set(t.schema, (schema = { name: t.schema, tables: [], views: [] }));
         schema.tables.push({ name: t.name, rows: t.rowCount, files: t.fileCount, deleteFiles: t.deleteFileCount, bytes: t.sizeBytes, columns: t.columns });
       }
       for (const schema of schemas.values()) {
-        schema.views = (await warehouse.objects(schema.name)).filter((o) => o.kind === 'view').map((o) => o.name);
+        schema.views = state.views.filter((v) => v.schemaName === schema.name).map((v) => v.name).sort();
         schema.tables.sort((a, b) => a.name.localeCompare(b.name));
       }
       return {
