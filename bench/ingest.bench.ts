@@ -1,8 +1,10 @@
 /**
  * Ingestion benchmark: 1,000,000 Socrata-shaped NYC collision rows served by the local Socrata
  * server (its own process, pages pre-rendered) → pipeline (HTTP, byte check or JSON parse, type
- * inference, normalization, Parquet, commit into a DuckDB-file sink), end to end in rows/s —
- * next to DuckDB alone reading the same records as NDJSON and writing Parquet, in the same run.
+ * inference, normalization, Parquet, commit), end to end in rows/s into the DuckLake lake (the
+ * issue's figure: Parquet written in the lake's form while pages arrive, adopted by the commit)
+ * and into a DuckDB-file sink (for comparison) — next to DuckDB alone reading the same records
+ * as NDJSON and writing Parquet, in the same run.
  *
  * Run alone: npx tsx bench/ingest.bench.ts [rows]
  */
@@ -84,8 +86,18 @@ resources:
     await lake.attach(lakeConnection, 'lake');
     const lakeSink = new LakeIngestSink(new LakeWarehouse(lake, lakeConnection, 'lake'));
     const tLake = performance.now();
-    const intoLake = await runPipeline(pipeline, { sink: lakeSink, workDir: dir });
+    const cpuLake = process.cpuUsage();
+    let lakeCommitStart = 0;
+    const intoLake = await runPipeline(pipeline, {
+      sink: lakeSink,
+      workDir: dir,
+      onProgress: (event) => {
+        if (event.stage === 'commit') lakeCommitStart = performance.now();
+      },
+    });
     const lakeMs = performance.now() - tLake;
+    const lakeCommitMs = performance.now() - lakeCommitStart;
+    const lakeCpu = cpuSeconds(process.cpuUsage(cpuLake));
     if (intoLake.status !== 'loaded') throw new Error(`bench load into the lake failed: ${intoLake.error?.message}`);
     await lake.close();
     lakeConnection.closeSync();
@@ -128,28 +140,27 @@ resources:
         target: '>= 200000 rows/s and >= 0.5x duckdb alone',
         met: lakeRate >= 200_000 && lakeRate >= alone / 2,
       },
+      { name: 'ingest.socrata_1m.into_the_lake_seconds', value: Math.round(lakeMs) / 1000, unit: 's', baseline: `of which the lake commit ${Math.round(lakeCommitMs)} ms` },
+      { name: 'ingest.socrata_1m.into_the_lake_per_cpu_second', value: Math.round(rowCount / lakeCpu), unit: 'rows/cpu-s', baseline: 'all threads of this process' },
+      { name: 'ingest.socrata_1m.duckdb_alone_json_to_parquet', value: alone, unit: 'rows/s' },
       {
-        name: 'ingest.socrata_1m.end_to_end',
+        name: 'ingest.socrata_1m.into_a_duckdb_file',
         value: endToEnd,
         unit: 'rows/s',
-        baseline: `duckdb alone ${alone} rows/s; ${(servedBytes / 1e6).toFixed(0)} MB of JSON served`,
-        target: '>= 200000 rows/s on 2 cores and >= 0.5x duckdb alone',
-        met: endToEnd >= 200_000 && endToEnd >= alone / 2,
+        baseline: `duckdb alone ${alone} rows/s (${(endToEnd / alone).toFixed(2)}x); ${(servedBytes / 1e6).toFixed(0)} MB of JSON served`,
       },
-      { name: 'ingest.socrata_1m.duckdb_alone_json_to_parquet', value: alone, unit: 'rows/s' },
-      { name: 'ingest.socrata_1m.ratio_to_duckdb_alone', value: Math.round((endToEnd / alone) * 100) / 100, unit: 'x', target: '>= 0.5', met: endToEnd >= alone / 2 },
-      { name: 'ingest.socrata_1m.end_to_end_seconds', value: Math.round(endToEndMs) / 1000, unit: 's' },
+      { name: 'ingest.socrata_1m.end_to_end_seconds', value: Math.round(endToEndMs) / 1000, unit: 's', baseline: 'into a DuckDB file' },
       { name: 'ingest.socrata_1m.end_to_end_mb_per_second', value: Math.round(servedBytes / 1e3 / endToEndMs), unit: 'MB/s', baseline: 'rows here average ~775 B of JSON (anchors used ~200 B rows)' },
       { name: 'ingest.socrata_1m.to_load_package_rows_per_second', value: Math.round((rowCount * 1000) / packageReadyMs), unit: 'rows/s', baseline: 'HTTP → Parquet load package, before the sink commit' },
       { name: 'ingest.socrata_1m.duckdb_sink_commit_seconds', value: Math.round(endToEndMs - packageReadyMs) / 1000, unit: 's' },
-      { name: 'ingest.socrata_1m.peak_rss', value: peakRssMb, unit: 'MB', target: '<= 512 MB', met: peakRssMb <= 512 },
+      { name: 'ingest.socrata_1m.peak_rss', value: peakRssMb, unit: 'MB', baseline: 'whole process so far (server in its own process)' },
       { name: 'ingest.socrata_1m.peak_rss_to_load_package', value: packagePeakRssMb, unit: 'MB', baseline: 'peak before the sink commit' },
       { name: 'ingest.socrata_1m.to_load_package_cpu_seconds', value: Math.round(packageCpu * 100) / 100, unit: 'cpu-s' },
       { name: 'ingest.socrata_1m.duckdb_sink_commit_cpu_seconds', value: Math.round((endToEndCpu - packageCpu) * 100) / 100, unit: 'cpu-s' },
       // CPU-time figures (all threads of this process): stable when other work shares the cores.
-      { name: 'ingest.socrata_1m.end_to_end_per_cpu_second', value: Math.round(rowCount / endToEndCpu), unit: 'rows/cpu-s', target: '>= 100000 rows/cpu-s (200k rows/s on 2 cores)' },
+      { name: 'ingest.socrata_1m.end_to_end_per_cpu_second', value: Math.round(rowCount / endToEndCpu), unit: 'rows/cpu-s', baseline: 'into a DuckDB file' },
       { name: 'ingest.socrata_1m.duckdb_alone_per_cpu_second', value: Math.round(rowCount / aloneCpu), unit: 'rows/cpu-s' },
-      { name: 'ingest.socrata_1m.cpu_ratio_to_duckdb_alone', value: Math.round((aloneCpu / endToEndCpu) * 100) / 100, unit: 'x', target: '>= 0.5' },
+      { name: 'ingest.socrata_1m.cpu_ratio_to_duckdb_alone', value: Math.round((aloneCpu / endToEndCpu) * 100) / 100, unit: 'x', baseline: 'into a DuckDB file' },
     ];
   } finally {
     await server.stop();

@@ -20,7 +20,8 @@
  * Writing: everything inside `lake.transaction(async (tx) => ...)` commits as one snapshot:
  * createSchema / dropSchema, createTable / createTableAs / dropTable (replace: drop + create),
  * append(query), delete(predicate), createView / dropView, addColumn / renameColumn /
- * dropColumn. Another writer's conflicting commit raises LakeConflictError (nothing written);
+ * dropColumn, adoptDataFile (a file prepared outside the transaction — `lake.preparedLayouts`,
+ * prepared-file.ts — taken as it is). Another writer's conflicting commit raises LakeConflictError (nothing written);
  * non-conflicting ones are retried over.
  *
  * Maintenance: snapshots(), tables(), expire({ olderThan | keepLast | snapshots, dryRun }),
@@ -29,6 +30,7 @@
 export { Lake, type CatalogConfig, type LakeOpenOptions, type LakeTableInfo, type TransactionResult } from './lake';
 export { LakeAttachment, type AttachOptions } from './attach';
 export { LakeTransaction, type ColumnDefinition, type CommitInfo } from './transaction';
+export { predictFieldIds, preparedCopyOptions, type PreparedDataFile, type PreparedTableLayout } from './prepared-file';
 export { LakeConflictError, LakeCatalogError, LakeCommitUnknownError } from './errors';
 export type { SnapshotInfo, ExpireOptions, ExpireResult, CleanupOptions, CleanupResult } from './maintenance';
 export { formatChanges } from './maintenance';

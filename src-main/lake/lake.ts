@@ -32,7 +32,8 @@ import { tableScanSql, type ReadSources } from './read';
 import { ident, isRetryableCommitError, lit } from './sql';
 import type { LakeStorage } from './storage/storage';
 import { LakeTransaction, type CommitInfo } from './transaction';
-import { duckdbType } from './types';
+import type { PreparedTableLayout } from './prepared-file';
+import { duckdbType, flatten } from './types';
 
 export type CatalogConfig =
   | { type: 'duckdb'; path: string }
@@ -291,6 +292,29 @@ export class Lake {
   }
 
   // ---- writing -------------------------------------------------------------------------
+
+  /**
+   * How to write Parquet files for the tables of `schema` outside a transaction so that a later
+   * one adopts them unchanged (prepared-file.ts): the tables' field ids now, and the lake's
+   * Parquet settings. Tables not listed do not exist yet.
+   */
+  async preparedLayouts(schema: string): Promise<{ tables: Map<string, PreparedTableLayout>; parquetOptions: string }> {
+    const state = await loadState(this.store, await latestSnapshot(this.store), { ...this.loadOptions(), withoutFiles: true });
+    const maxIds = new Map<number, number>();
+    for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
+      maxIds.set(Number(r.table_id), Number(r.m));
+    }
+    const tables = new Map<string, PreparedTableLayout>();
+    for (const t of state.tables) {
+      if (t.schemaName !== schema) continue;
+      tables.set(t.name, {
+        ids: new Map(t.columns.map((c) => [c.name.toLowerCase(), c.id])),
+        maxColumnId: maxIds.get(t.id) ?? Math.max(0, ...flatten(t.columns).map((c) => c.id)),
+        flat: t.columns.every((c) => c.children.length === 0),
+      });
+    }
+    return { tables, parquetOptions: this.parquetSettings };
+  }
 
   /**
    * Runs `fn` and commits everything it did as one snapshot. Files are written and stored

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogState, DataFileState, SchemaState, TableState, ViewState } from './catalog/state';
 import { LakeCatalogError } from './errors';
+import { fileFitsTable, moveFile, type PreparedDataFile } from './prepared-file';
 import { tableScanSql, type ReadSources } from './read';
 import { ident, lit, uuidv7 } from './sql';
 import {
@@ -492,7 +493,32 @@ export class LakeTransaction {
     const reader = await this.connection.runAndReadAll(
       `COPY (${selectSql}) TO ${lit(localPath)} (FORMAT parquet, FIELD_IDS ${fieldIdsSql(t.columns)}${this.host.parquetOptions()}, RETURN_STATS)`,
     );
-    const row = reader.getRowObjectsJS()[0] as Record<string, unknown> | undefined;
+    return this.registerDataFile(t, name, localPath, reader.getRowObjectsJS()[0] as Record<string, unknown> | undefined);
+  }
+
+  /**
+   * Takes a Parquet file written outside the transaction (see prepared-file.ts) as a data file
+   * of the table, without rewriting it: moved into staging, stored at commit. Returns its row
+   * count, or undefined (the file untouched) when it does not have exactly the table's columns,
+   * types and field ids — the caller then writes its rows with `append`.
+   */
+  async adoptDataFile(schema: string, table: string, file: PreparedDataFile): Promise<number | undefined> {
+    const t = this.requireTable(schema, table);
+    const found = await this.connection.runAndReadAll(
+      `SELECT name, field_id FROM parquet_schema(${lit(file.path)}) WHERE num_children IS NULL OR num_children = 0`,
+    );
+    const fieldIds = new Map(found.getRowObjectsJS().map((r) => [String(r.name).toLowerCase(), r.field_id === null ? null : Number(r.field_id)]));
+    const specs = await this.specsOf(`SELECT * FROM read_parquet(${lit(file.path)})`);
+    if (!fileFitsTable(t.columns, specs, fieldIds)) return undefined;
+    const name = `ducklake-${uuidv7()}.parquet`;
+    const localPath = this.stagePath(name);
+    await moveFile(file.path, localPath);
+    const added = this.registerDataFile(t, name, localPath, file.stats);
+    return added ? added.recordCount : 0;
+  }
+
+  /** Records a staged Parquet file (with the RETURN_STATS row of its COPY) as a new data file of `t`. */
+  private registerDataFile(t: TableState, name: string, localPath: string, row: Record<string, unknown> | undefined): NewDataFile | undefined {
     const count = Number(row?.count ?? 0);
     if (!row || count === 0) {
       this.discard(localPath);

@@ -9,7 +9,7 @@ import { DuckEngine } from '../../duck/engine';
 import type { TableSchema } from '../schema/types';
 import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
 import type { LoadPackage, LoadTable, PipelineState } from './package';
-import { loadRecord, loadsQuery, type LakeSink, type LoadRecord } from './sink';
+import { loadRecord, loadsQuery, parquetList, type LakeSink, type LoadRecord } from './sink';
 
 type Cell = string | number | boolean | null;
 
@@ -154,7 +154,7 @@ export class DuckDbSink implements LakeSink {
       const stage = quoteIdent(`_stage_${rootName}`);
       const keys = pk.map(quoteIdent).join(', ');
       await run(
-        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * EXCLUDE (_pas_file, file_row_number) FROM read_parquet(${fileList(root.files)}, union_by_name = true, filename = '_pas_file', file_row_number = true) ` +
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * EXCLUDE (_pas_file, file_row_number) FROM read_parquet(${parquetList(root.files)}, union_by_name = true, filename = '_pas_file', file_row_number = true) ` +
           // The last occurrence of a key in the package wins (files and rows are in arrival order).
           `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _pas_file DESC, file_row_number DESC) = 1`,
       );
@@ -168,7 +168,7 @@ export class DuckDbSink implements LakeSink {
       for (const child of descendants) {
         if (child.files.length === 0) continue;
         await run(
-          `INSERT INTO ${ds}.${quoteIdent(child.schema.name)} BY NAME SELECT * FROM read_parquet(${fileList(child.files)}, union_by_name = true) ` +
+          `INSERT INTO ${ds}.${quoteIdent(child.schema.name)} BY NAME SELECT * FROM read_parquet(${parquetList(child.files)}, union_by_name = true) ` +
             `WHERE _dlt_root_id IN (SELECT _dlt_id FROM ${stage})`,
         );
       }
@@ -177,7 +177,7 @@ export class DuckDbSink implements LakeSink {
     }
     for (const table of [root, ...descendants]) {
       if (table.files.length === 0) continue;
-      await run(`INSERT INTO ${ds}.${quoteIdent(table.schema.name)} BY NAME SELECT * FROM read_parquet(${fileList(table.files)}, union_by_name = true)`);
+      await run(`INSERT INTO ${ds}.${quoteIdent(table.schema.name)} BY NAME SELECT * FROM read_parquet(${parquetList(table.files)}, union_by_name = true)`);
     }
   }
 
@@ -214,6 +214,3 @@ export class DuckDbSink implements LakeSink {
 
 type Run = (sql: string) => Promise<Record<string, Cell>[]>;
 
-function fileList(files: string[]): string {
-  return `[${files.map(quoteLiteral).join(', ')}]`;
-}

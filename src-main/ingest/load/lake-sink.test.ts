@@ -90,4 +90,31 @@ describe('ingestion into the lake', () => {
     expect(await lake.currentSnapshot()).toBe(before);
     expect(await sink.currentSchemas('broken')).toEqual([]);
   });
+
+  it('takes each package file as a lake data file without rewriting its rows, on the first load and on later appends', async () => {
+    const rows = Array.from({ length: 1_000 }, (_, i) => JSON.stringify({ id: i, name: `n${i}`, at: '2024-01-02T03:04:05' })).join('\n');
+    fs.writeFileSync(path.join(dir, 'adopt.ndjson'), rows + '\n');
+    const pipeline = loadPipelineText('destination: { dataset: adopt }\nresources:\n  - name: items\n    file: { path: adopt.ndjson, page_size: 250 }\n', { file: 'pipelines/adopt.yaml', env: {}, projectDir: dir });
+    expect((await runPipeline(pipeline, { sink, workDir: dir, rotateRows: 250 })).status).toBe('loaded');
+    const files = async () => (await lake.tables()).find((t) => t.schema === 'adopt' && t.name === 'items')?.fileCount;
+    // Four package chunks of 250 rows become four lake files (a rewrite would have made one).
+    expect(await files()).toBe(4);
+    expect((await runPipeline(pipeline, { sink, workDir: dir, rotateRows: 250 })).status).toBe('loaded');
+    expect(await files()).toBe(8);
+    expect(await count('SELECT count(*) FROM lake.adopt.items')).toBe(2_000);
+    expect(await count('SELECT count(DISTINCT _dlt_load_id) FROM lake.adopt.items WHERE id = 999')).toBe(2);
+    // The catalog has each adopted file's statistics, like the lake's own files.
+    expect(await count("SELECT max(id) FROM lake.adopt.items WHERE name = 'n7'")).toBe(7);
+  });
+
+  it('rewrites the files written before a field appeared mid-load and adopts the later ones', async () => {
+    const lines = Array.from({ length: 600 }, (_, i) => JSON.stringify(i < 300 ? { id: i } : { id: i, color: `c${i}` }));
+    fs.writeFileSync(path.join(dir, 'late.ndjson'), lines.join('\n') + '\n');
+    const pipeline = loadPipelineText('destination: { dataset: late }\nresources:\n  - name: things\n    file: { path: late.ndjson, page_size: 100 }\n', { file: 'pipelines/late.yaml', env: {}, projectDir: dir });
+    expect((await runPipeline(pipeline, { sink, workDir: dir, rotateRows: 100 })).status).toBe('loaded');
+    // The three files without `color` become one rewritten file; the three with it are adopted.
+    expect((await lake.tables()).find((t) => t.schema === 'late' && t.name === 'things')?.fileCount).toBe(4);
+    expect(await count('SELECT count(*) FROM lake.late.things WHERE color IS NULL')).toBe(300);
+    expect(await count("SELECT id FROM lake.late.things WHERE color = 'c450'")).toBe(450);
+  });
 });

@@ -4,19 +4,18 @@
  * merge as delete-then-insert on the primary key), `_dlt_loads`, `_dlt_pipeline_state` (with
  * the incremental cursors) and `_dlt_tables` (the table schemas) commit as one snapshot.
  */
+import { predictFieldIds, preparedCopyOptions } from '../../lake/prepared-file';
 import type { LakeTransaction } from '../../lake/transaction';
 import type { LakeWarehouse } from '../../plan/lake-warehouse';
 import { duckType, quoteIdent, quoteLiteral, type TableSchema } from '../schema/types';
-import type { LoadPackage, LoadTable, PipelineState } from './package';
-import { loadRecord, loadsQuery, type LakeSink, type LoadRecord } from './sink';
+import type { LoadPackage, LoadTable, PackageFile, PipelineState } from './package';
+import { PACKAGE_ROW_GROUP_SIZE } from './package-writer';
+import { loadRecord, loadsQuery, parquetList, type LakeSink, type LoadRecord, type PackageFileForm } from './sink';
 
 const LOADS = '_dlt_loads';
 const STATE = '_dlt_pipeline_state';
 const TABLES = '_dlt_tables';
 
-function fileList(files: string[]): string {
-  return `[${files.map(quoteLiteral).join(', ')}]`;
-}
 
 export class LakeIngestSink implements LakeSink {
   constructor(private readonly warehouse: LakeWarehouse) {}
@@ -67,6 +66,23 @@ export class LakeIngestSink implements LakeSink {
         if (tx.table(dataset, TABLES)) await tx.delete(dataset, TABLES, `table_name = ${quoteLiteral(name)}`);
       }
     }, { message: `pas pipeline drop ${pipeline}` });
+  }
+
+  /**
+   * Files are written as the lake writes its own data files, with the field ids the tables'
+   * columns have (or will get from this load's CREATE TABLE / ADD COLUMN), so the commit adopts
+   * them. A file that no longer fits at commit (a column added after it was written, another
+   * writer's schema change) is rewritten instead.
+   */
+  async packageFileForm(dataset: string): Promise<PackageFileForm> {
+    const { tables, parquetOptions } = await this.lake.preparedLayouts(dataset);
+    return {
+      copyOptions: (table, columns) => {
+        const layout = tables.get(table);
+        if (layout && !layout.flat) return undefined;
+        return preparedCopyOptions(predictFieldIds(layout, columns), parquetOptions, { rowGroupSize: PACKAGE_ROW_GROUP_SIZE });
+      },
+    };
   }
 
   async commitLoad(pkg: LoadPackage, signal?: AbortSignal): Promise<void> {
@@ -152,7 +168,7 @@ export class LakeIngestSink implements LakeSink {
       const keys = pk.map(quoteIdent).join(', ');
       // The last occurrence of a key in the package wins (files and rows are in arrival order).
       await tx.query(
-        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * EXCLUDE (_pas_file, file_row_number) FROM read_parquet(${fileList(root.files)}, union_by_name = true, filename = '_pas_file', file_row_number = true) QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _pas_file DESC, file_row_number DESC) = 1`,
+        `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * EXCLUDE (_pas_file, file_row_number) FROM read_parquet(${parquetList(root.files)}, union_by_name = true, filename = '_pas_file', file_row_number = true) QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _pas_file DESC, file_row_number DESC) = 1`,
       );
       const tuple = pk.length === 1 ? keys : `(${keys})`;
       const rootScan = await tx.scanSql(ds, rootName);
@@ -162,14 +178,21 @@ export class LakeIngestSink implements LakeSink {
       await tx.append(ds, rootName, `SELECT * FROM ${stage}`);
       for (const child of children) {
         if (child.files.length === 0) continue;
-        await tx.append(ds, child.schema.name, `SELECT * FROM read_parquet(${fileList(child.files)}, union_by_name = true) WHERE _dlt_root_id IN (SELECT _dlt_id FROM ${stage})`);
+        await tx.append(ds, child.schema.name, `SELECT * FROM read_parquet(${parquetList(child.files)}, union_by_name = true) WHERE _dlt_root_id IN (SELECT _dlt_id FROM ${stage})`);
       }
       await tx.query(`DROP TABLE ${stage}`);
       return;
     }
-    for (const table of [root, ...children]) {
-      if (table.files.length === 0) continue;
-      await tx.append(ds, table.schema.name, `SELECT * FROM read_parquet(${fileList(table.files)}, union_by_name = true)`);
+    for (const table of [root, ...children]) await this.appendFiles(tx, ds, table.schema.name, table.files);
+  }
+
+  /** Adopts the files written in the lake's form; rewrites the others (one new file). */
+  private async appendFiles(tx: LakeTransaction, dataset: string, table: string, files: PackageFile[]): Promise<void> {
+    const rewrite: PackageFile[] = [];
+    for (const file of files) {
+      const adopted = file.stats ? await tx.adoptDataFile(dataset, table, { path: file.path, stats: file.stats }) : undefined;
+      if (adopted === undefined) rewrite.push(file);
     }
+    if (rewrite.length > 0) await tx.append(dataset, table, `SELECT * FROM read_parquet(${parquetList(rewrite)}, union_by_name = true)`);
   }
 }

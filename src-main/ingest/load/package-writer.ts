@@ -4,8 +4,10 @@
  * array) and are stored unchanged. Every `rotateRows` rows (at a page boundary) DuckDB turns the
  * chunk into Parquet with `read_json(..., columns={...})` + `COPY ... (FORMAT parquet)` —
  * flattening raw records with struct access — in its own threads while JavaScript keeps
- * working on the next pages. One conversion runs at a time and at most one more waits behind
- * it, which bounds disk and memory use.
+ * working on the next pages. One conversion runs per writer connection; when all are busy the
+ * next full chunk waits, which bounds disk and memory use. For a sink with its own file form (the lake), chunks are
+ * written in that form — field ids, its Parquet settings, statistics — so its commit adopts
+ * them instead of rewriting every row.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,13 +16,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableSchema } from '../schema/types';
 import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
 import type { NormalizedPage, RawColumn } from '../normalize/normalizer';
-import type { LoadTable } from './package';
+import type { LoadTable, PackageFile } from './package';
+import type { PackageFileForm } from './sink';
 
 /**
  * Rows per chunk: small enough that the conversion left after the last page is short and the
  * writer's memory stays low, large enough that each DuckDB call carries several pages.
  */
 const DEFAULT_ROTATE_ROWS = 100_000;
+
+/** Rows per Parquet row group: the writer buffers one row group, so small keeps memory low. */
+export const PACKAGE_ROW_GROUP_SIZE = 8192;
 
 interface Chunk {
   file: string;
@@ -33,7 +39,7 @@ interface TableFiles {
   /** Raw page files (JSON arrays) of the current chunk. */
   raw: string[];
   rawRows: number;
-  parquet: string[];
+  parquet: PackageFile[];
   rows: number;
   seq: number;
 }
@@ -41,9 +47,12 @@ interface TableFiles {
 export interface PackageWriterOptions {
   dir: string;
   loadId: string;
-  connection: DuckDBConnection;
+  /** Connections of the DuckDB that converts chunks: one conversion runs on each at a time. */
+  connections: DuckDBConnection[];
   /** Rows per table before a chunk is converted to Parquet. */
   rotateRows?: number;
+  /** The sink's own file form, when it takes files as they are (else the plain package form). */
+  form?: PackageFileForm;
 }
 
 /** What the writer needs to know about a table when it converts a chunk. */
@@ -55,14 +64,16 @@ export interface TableLayout {
 
 export class PackageWriter {
   private readonly tables = new Map<string, TableFiles>();
-  private converting: Promise<void> = Promise.resolve();
-  /** Conversions started or waiting. */
-  private queued = 0;
+  /** Conversions running. */
+  private readonly running = new Set<Promise<void>>();
+  /** Connections free for the next conversion. */
+  private readonly idle: DuckDBConnection[];
   private aborted = false;
   private failure: unknown;
 
   constructor(private readonly options: PackageWriterOptions) {
     fs.mkdirSync(options.dir, { recursive: true });
+    this.idle = [...options.connections];
   }
 
   /**
@@ -85,7 +96,7 @@ export class PackageWriter {
     files.raw.push(file);
     files.rawRows += rows;
     files.rows += rows;
-    if ((files.chunk?.rows ?? 0) + files.rawRows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS)) await this.rotate(table, layoutOf(table));
+    if (this.full(files)) await this.rotate(table, layoutOf(table));
   }
 
   /** Appends a normalized page. `layoutOf` gives the table as it stands after the page. */
@@ -103,14 +114,14 @@ export class PackageWriter {
       fs.writeSync(files.chunk.fd, text);
       files.chunk.rows += lines.length;
       files.rows += lines.length;
-      if (files.chunk.rows + files.rawRows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS)) await this.rotate(table, layoutOf(table));
+      if (this.full(files)) await this.rotate(table, layoutOf(table));
     }
   }
 
   /** Converts what is left and returns the package tables, in the order of `schemas`. */
   async finish(layouts: TableLayout[]): Promise<LoadTable[]> {
     for (const layout of layouts) await this.rotate(layout.schema.name, layout);
-    await this.converting;
+    await Promise.all(this.running);
     if (this.failure) throw this.failure;
     return layouts.map(({ schema }) => {
       const files = this.tables.get(schema.name);
@@ -123,7 +134,16 @@ export class PackageWriter {
     this.aborted = true;
     for (const files of this.tables.values()) if (files.chunk) fs.closeSync(files.chunk.fd);
     this.tables.clear();
-    await this.converting.catch(() => undefined);
+    await Promise.all(this.running);
+  }
+
+  /**
+   * Whether the current chunk should be converted now: once it has `rotateRows` rows — or, for
+   * a table's first chunk, as soon as it has a page, so DuckDB starts working early.
+   */
+  private full(files: TableFiles): boolean {
+    const rows = (files.chunk?.rows ?? 0) + files.rawRows;
+    return files.parquet.length === 0 ? rows > 0 : rows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS);
   }
 
   private filesOf(table: string): TableFiles {
@@ -144,30 +164,30 @@ export class PackageWriter {
     files.raw = [];
     files.rawRows = 0;
     if (chunk) fs.closeSync(chunk.fd);
-    const parquet = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`);
+    const parquet: PackageFile = { path: path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`) };
     files.parquet.push(parquet);
     const columns = layout.schema.columns.slice();
     const rawColumns = (layout.raw ?? []).slice();
-    // Conversions run one at a time, in order.
-    // JavaScript goes on with the next pages meanwhile and waits only when a conversion is
-    // already queued behind the running one, so DuckDB always has the next chunk ready.
-    const previous = this.converting;
-    this.queued++;
-    this.converting = previous
-      .then(async () => {
-        if (this.failure === undefined && !this.aborted) await this.convert(chunk?.file, raw, parquet, columns, rawColumns);
-      })
+    // Conversions run on the writer's connections, several at once when it has several;
+    // JavaScript goes on with the next pages meanwhile and waits only when every connection is
+    // busy, so DuckDB always has the next chunk ready.
+    while (this.idle.length === 0) await Promise.race(this.running);
+    const connection = this.idle.pop() as DuckDBConnection;
+    const task: Promise<void> = (async () => {
+      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, chunk?.file, raw, parquet, columns, rawColumns);
+    })()
       .catch((error: unknown) => {
         this.failure ??= error;
       })
       .finally(() => {
-        this.queued--;
+        this.idle.push(connection);
+        this.running.delete(task);
       });
-    if (this.queued > 1) await previous;
+    this.running.add(task);
     if (this.failure) throw this.failure;
   }
 
-  private async convert(ndjson: string | undefined, raw: string[], parquet: string, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
+  private async convert(connection: DuckDBConnection, table: string, ndjson: string | undefined, raw: string[], parquet: PackageFile, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
     const parts: string[] = [];
     if (ndjson) {
       const flat = columns.filter((c) => c.name !== '_dlt_load_id');
@@ -185,14 +205,20 @@ export class PackageWriter {
         `SELECT ${select.join(', ')} FROM read_json([${raw.map(quoteLiteral).join(', ')}], format = 'array', columns = {${rawSpec(rawColumns)}})`,
       );
     }
-    await this.options.connection.run(
-      `COPY (SELECT *, ${quoteLiteral(this.options.loadId)} AS _dlt_load_id FROM (${parts.join(' UNION ALL BY NAME ')})) ` +
-        // Package files live only until the commit reads them: snappy is cheaper than zstd both
-        // ways. Small row groups keep the writer's memory low (it buffers one row group).
-        `TO ${quoteLiteral(parquet)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 8192)`,
-    );
-    if (ndjson) fs.rmSync(ndjson, { force: true });
-    for (const file of raw) fs.rmSync(file, { force: true });
+    const select = `SELECT *, ${quoteLiteral(this.options.loadId)} AS _dlt_load_id FROM (${parts.join(' UNION ALL BY NAME ')})`;
+    const sinkForm = this.options.form?.copyOptions(table, columns.map((c) => c.name));
+    if (sinkForm) {
+      // Written as the sink writes its own files: the commit takes it without a rewrite.
+      const reader = await connection.runAndReadAll(`COPY (${select}) TO ${quoteLiteral(parquet.path)} (${sinkForm})`);
+      const stats = reader.getRowObjectsJS()[0];
+      if (stats) parquet.stats = stats;
+    } else {
+      // Package files live only until the commit reads them: snappy is cheaper than zstd both
+      // ways. Small row groups keep the writer's memory low (it buffers one row group).
+      await connection.run(`COPY (${select}) TO ${quoteLiteral(parquet.path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${PACKAGE_ROW_GROUP_SIZE})`);
+    }
+    // Removed by libuv's thread pool: unlinking a large file takes the kernel a while.
+    await Promise.all([...(ndjson ? [ndjson] : []), ...raw].map((file) => fs.promises.rm(file, { force: true })));
   }
 }
 

@@ -27,11 +27,22 @@ export interface PipelineState {
   resources: Record<string, ResourceState>;
 }
 
+/** One Parquet file of a package. */
+export interface PackageFile {
+  /** Absolute path, named `<table>.<sequence>.parquet` (arrival order sorts by name). */
+  path: string;
+  /**
+   * Set when the file was written in the sink's own form (`LakeSink.packageFileForm`): the
+   * RETURN_STATS row of its COPY, so the sink can take the file without rewriting it.
+   */
+  stats?: Record<string, unknown>;
+}
+
 export interface LoadTable {
   /** Full schema of the table after this load (columns only ever grow). */
   schema: TableSchema;
-  /** Parquet files (absolute paths) with this load's rows; empty when the load had none. */
-  files: string[];
+  /** Parquet files with this load's rows, in arrival order; empty when the load had none. */
+  files: PackageFile[];
   rows: number;
 }
 

@@ -6,7 +6,7 @@
  * in one snapshot, or none of them do.
  */
 import type { TableSchema } from '../schema/types';
-import type { LoadPackage, PipelineState } from './package';
+import type { LoadPackage, PackageFile, PipelineState } from './package';
 
 export interface LoadRecord {
   loadId: string;
@@ -18,12 +18,27 @@ export interface LoadRecord {
   tables: { name: string; rows: number }[];
 }
 
+/** How the package writer writes Parquet files for a sink that takes them as they are. */
+export interface PackageFileForm {
+  /**
+   * The options of `COPY ... TO file (...)` for a file of `table` with these columns (the
+   * table's columns in order as they stand, `_dlt_load_id` included); they must include
+   * RETURN_STATS. Undefined: write this table's files in the plain package form.
+   */
+  copyOptions(table: string, columns: string[]): string | undefined;
+}
+
 export interface LakeSink {
   /** Schemas of every ingested table in a dataset (empty when the dataset does not exist). */
   currentSchemas(dataset: string): Promise<TableSchema[]>;
   currentSchema(dataset: string, table: string): Promise<TableSchema | undefined>;
   /** The state stored by the last committed load of a pipeline. */
   pipelineState(dataset: string, pipeline: string): Promise<PipelineState | undefined>;
+  /**
+   * Optional: the form in which this load's files should be written so the commit can take them
+   * unchanged instead of rewriting every row (asked once per load, before extraction).
+   */
+  packageFileForm?(dataset: string): Promise<PackageFileForm>;
   /** Applies the package as one atomic commit. Throws and changes nothing on failure. */
   commitLoad(pkg: LoadPackage, signal?: AbortSignal): Promise<void>;
   /** Committed loads of a pipeline, newest first. */
@@ -47,4 +62,9 @@ export function loadRecord(row: Record<string, unknown>, dataset: string): LoadR
     insertedAt: String(row.inserted_at),
     tables: JSON.parse(String(row.tables)) as { name: string; rows: number }[],
   };
+}
+
+/** `[...]` of the files' paths as a SQL list literal, for `read_parquet`. */
+export function parquetList(files: PackageFile[]): string {
+  return `[${files.map((f) => `'${f.path.replaceAll("'", "''")}'`).join(', ')}]`;
 }
