@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3, type TestS3 } from '../testing/s3';
 import { Lake } from './lake';
+import { predictFieldIds, preparedCopyOptions } from './prepared-file';
 import { ReadCache } from './storage/cache';
 import { S3Storage } from './storage/s3';
 import { scalar } from './testing/harness';
@@ -48,6 +49,47 @@ describe('a lake with its data on S3', () => {
       await lake.cleanup();
       expect(await storage.exists(expired.scheduledFiles[0]!)).toBe(false);
       expect(await scalar(connection, 'SELECT count(*) FROM lake.main.nums')).toBe(660);
+    } finally {
+      await lake.close();
+      connection.closeSync();
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores a file prepared outside the transaction on S3 when a transaction adopts it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pas-lake-s3-'));
+    const storage = new S3Storage({
+      bucket: s3!.bucket,
+      prefix: 'lakes/adopt/',
+      endpoint: s3!.endpoint,
+      region: s3!.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+      cache: new ReadCache({ folder: path.join(dir, 'cache') }),
+    });
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const lake = await Lake.open({ instance, catalog: { type: 'duckdb', path: path.join(dir, 'metadata.ducklake') }, storage, stagingDir: path.join(dir, 'staging') });
+    const connection = await instance.connect();
+    try {
+      await lake.attach(connection, 'lake');
+      const { tables, parquetOptions } = await lake.preparedLayouts('main');
+      const file = path.join(dir, 'prepared.parquet');
+      const reader = await connection.runAndReadAll(
+        `COPY (SELECT range AS n, 'x' || range AS s FROM range(500)) TO '${file}' (${preparedCopyOptions(predictFieldIds(tables.get('nums'), ['n', 's']), parquetOptions)})`,
+      );
+      const stats = reader.getRowObjectsJS()[0] as Record<string, unknown>;
+      await lake.transaction(async (tx) => {
+        await tx.createTable('main', 'nums', [
+          { name: 'n', type: 'BIGINT' },
+          { name: 's', type: 'VARCHAR' },
+        ]);
+        expect(await tx.adoptDataFile('main', 'nums', { path: file, stats })).toBe(500);
+      });
+      const keys = (await storage.list('')).map((o) => o.key);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toMatch(/^main\/nums\/ducklake-.*\.parquet$/);
+      expect(await scalar(connection, "SELECT count(*) FROM lake.main.nums WHERE s = 'x' || n")).toBe(500);
     } finally {
       await lake.close();
       connection.closeSync();
