@@ -1,3 +1,6 @@
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../../src-shared/contract';
 import { createTestProject, DAILY, writeFiles } from '../plan/test-project';
@@ -39,6 +42,14 @@ describe('lineage through the service', () => {
     const file = await service.invoke('project.file', { path: 'models/marts/daily.sql' });
     expect(file.text).toBe(DAILY);
     await expect(service.invoke('project.file', { path: '../../etc/passwd' })).rejects.toMatchObject({ error: { code: 'validation', issues: [{ path: 'params.path' }] } });
+    await expect(service.invoke('project.file', { path: 'models/nope.sql' })).rejects.toMatchObject({ error: { code: 'not_found', what: 'file' } });
+  });
+
+  it('refuses a symbolic link inside the project that points outside it', async () => {
+    const secret = path.join(mkdtempSync(path.join(tmpdir(), 'pas-outside-')), 'secret.txt');
+    writeFileSync(secret, 'not for the renderer');
+    symlinkSync(secret, path.join(root, 'leak.txt'));
+    await expect(service.invoke('project.file', { path: 'leak.txt' })).rejects.toMatchObject({ error: { code: 'validation', issues: [{ path: 'params.path' }] } });
   });
 
   it('recomputes only the edited model and its dependents when a file changes', async () => {

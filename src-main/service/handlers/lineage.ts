@@ -3,7 +3,7 @@
  * of its columns) plus the models within N hops upstream and downstream, with every column
  * edge between them; the client highlights paths and asks again to expand a side.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { PasException } from '../../../src-shared/errors';
 import type { LineageEdge, LineageNode, LineageView } from '../../../src-shared/lineage';
@@ -110,13 +110,22 @@ export function lineageHandlers(project: ProjectSession): Handlers<'lineage.mode
     },
     'lineage.graph': async ({ model, column, upstream, downstream }) => buildLineageView(await project.lineage(), model, column, upstream, downstream),
     'project.file': async ({ path: relative }) => {
+      const outside = (): PasException =>
+        new PasException({ code: 'validation', message: 'Invalid params for project.file', issues: [{ path: 'params.path', message: 'must stay inside the project folder' }] });
       const root = path.resolve(project.projectDir);
       const file = path.resolve(root, relative);
-      if (!file.startsWith(root + path.sep)) {
-        throw new PasException({ code: 'validation', message: 'Invalid params for project.file', issues: [{ path: 'params.path', message: 'must stay inside the project folder' }] });
-      }
+      if (!file.startsWith(root + path.sep)) throw outside();
+      let real: string;
       try {
-        return { path: path.relative(root, file).split(path.sep).join('/'), text: await readFile(file, 'utf8') };
+        real = await realpath(file);
+      } catch {
+        throw new PasException({ code: 'not_found', what: 'file', message: `No file ${relative} in the project.` });
+      }
+      // A symbolic link inside the project may point anywhere: what it points at must be inside too.
+      const realRoot = await realpath(root);
+      if (!real.startsWith(realRoot + path.sep)) throw outside();
+      try {
+        return { path: path.relative(root, file).split(path.sep).join('/'), text: await readFile(real, 'utf8') };
       } catch {
         throw new PasException({ code: 'not_found', what: 'file', message: `No file ${relative} in the project.` });
       }
