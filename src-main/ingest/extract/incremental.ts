@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { IncrementalConfig } from '../config/schema';
 import type { IncrementalState } from '../load/package';
 import { IngestError } from '../errors';
+import type { CursorScan } from '../normalize/raw-scan';
 import { snakeCase } from '../normalize/naming';
 import { getPath, splitPath } from './json-path';
 
@@ -84,6 +85,42 @@ export class IncrementalCursor {
       }
     }
     return kept;
+  }
+
+  /**
+   * A page checked on its bytes (never parsed): true when every record is inside the window —
+   * no missing cursor, none before the start (or at it when the last load recorded boundary
+   * rows), none at or after `end_value` — and then advances the last value as `filter` would,
+   * parsing only the records at the page's largest value for the boundary state. False (nothing
+   * changed) when the page needs `filter` on parsed records.
+   */
+  acceptRaw(scan: CursorScan, body: Uint8Array): boolean {
+    if (this.sign !== 1 || !scan.usable || scan.kind === undefined) return false;
+    if (scan.missing && this.config.on_cursor_value_missing !== 'include') return false;
+    const valueAt = ([start, end]: [number, number]): Cursor => {
+      const text = Buffer.from(body.buffer, body.byteOffset + start, end - start).toString('latin1');
+      return scan.kind === 'number' ? Number(text) : text;
+    };
+    const min = valueAt(scan.min);
+    const max = valueAt(scan.max);
+    const start = this.startValue;
+    if (start !== undefined) {
+      const c = this.compare(min, start);
+      if (c < 0 || (c === 0 && this.previousHashes.size > 0)) return false;
+    }
+    const end = this.config.end_value;
+    if (end !== undefined && this.compare(max, end) >= 0) return false;
+    const c = this.last === undefined ? 1 : this.compare(max, this.last);
+    if (c < 0) return true;
+    const atMax: unknown[] = [];
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    for (let k = 0; k < scan.atMax.length; k += 2) atMax.push(JSON.parse(text.toString('utf8', scan.atMax[k], scan.atMax[k + 1])));
+    if (c > 0) {
+      this.last = max;
+      this.atLast = atMax;
+      this.carried = [];
+    } else this.atLast.push(...atMax);
+    return true;
   }
 
   /** The state to commit with the load. A backfill returns the stored state unchanged. */

@@ -12,7 +12,7 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { ScanNode, scanRawRecords } from './raw-scan';
+import { ScanNode, scanRawRecords, type CursorScan } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -24,6 +24,8 @@ export interface NormalizerOptions {
   hints?: Record<string, DataType>;
   /** Schemas already stored in the lake for this dataset, by table name. */
   existing?: ReadonlyMap<string, TableSchema>;
+  /** Raw path of the incremental cursor (object keys), whose values `scanRaw` collects. */
+  cursorPath?: readonly string[];
 }
 
 /** Rows of one page, per table, as NDJSON lines (without newline). */
@@ -103,12 +105,16 @@ export class Normalizer {
   private readonly rawPaths = new Map<string, string[]>();
   /** The byte check's view of `layout`, rebuilt after the schema or layout may have changed. */
   private scanTree: ScanNode | undefined;
+  /** Filled by each `scanRaw` when the options name a cursor path. */
+  private readonly cursorScan: CursorScan | undefined;
+  private cursorInLayout = false;
 
   constructor(private readonly options: NormalizerOptions) {
     const existing = options.existing?.get(options.table);
     this.root = new TableState(options.table, undefined, options.writeDisposition, options.primaryKey, existing, ROOT_SYSTEM_COLUMNS);
     for (const [name, type] of Object.entries(options.hints ?? {})) if (type === 'json') this.jsonColumns.add(name);
     this.tablesByName.set(this.root.name, this.root);
+    this.cursorScan = options.cursorPath ? { kind: undefined, usable: true, missing: false, min: [0, 0], max: [0, 0], atMax: [] } : undefined;
   }
 
   /** Normalizes one page of raw items; returns its rows per table. */
@@ -163,7 +169,15 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    return scanRawRecords(body, this.scanTree);
+    return scanRawRecords(body, this.scanTree, this.cursorScan);
+  }
+
+  /**
+   * The cursor values of the page `scanRaw` last accepted (with `cursorPath` set); undefined
+   * when the cursor is not a column of the raw layout yet (then `usable` could not be known).
+   */
+  lastCursorScan(): CursorScan | undefined {
+    return this.cursorInLayout ? this.cursorScan : undefined;
   }
 
   /** Counts the rows of a page accepted by `scanRaw`. */
@@ -172,6 +186,7 @@ export class Normalizer {
   }
 
   private buildScanNode(node: LayoutNode & { kind: 'struct' }): ScanNode {
+    if (node === this.layout) this.cursorInLayout = false;
     const scan = new ScanNode();
     for (const [key, child] of node.children) {
       if (child.kind === 'struct') {
@@ -181,7 +196,10 @@ export class Normalizer {
       const column = child.schema ?? this.root.columns.get(child.column);
       // json columns and columns not yet settled are left out: their keys send the page to the parser.
       if (column === undefined || this.jsonColumns.has(child.column) || column.dataType === 'json') continue;
-      scan.set(key, { kind: 'leaf', type: column.dataType });
+      const cursor = this.options.cursorPath;
+      const isCursor = cursor !== undefined && cursor.length === node.path.length + 1 && cursor.every((k, i) => (i < node.path.length ? node.path[i] === k : k === key));
+      if (isCursor) this.cursorInLayout = true;
+      scan.set(key, isCursor ? { kind: 'leaf', type: column.dataType, cursor: true } : { kind: 'leaf', type: column.dataType });
     }
     return scan;
   }

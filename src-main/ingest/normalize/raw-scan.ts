@@ -11,8 +11,27 @@
 import { isUtf8 } from 'node:buffer';
 import type { DataType } from '../schema/types';
 
-/** What a key of a scanned object holds: a nested object laid out as a struct, or a typed column. */
-export type ScanField = { kind: 'struct'; node: ScanNode } | { kind: 'leaf'; type: DataType };
+/**
+ * What a key of a scanned object holds: a nested object laid out as a struct, or a typed column
+ * (`cursor`: the incremental cursor, whose values the scan also collects — see CursorScan).
+ */
+export type ScanField = { kind: 'struct'; node: ScanNode } | { kind: 'leaf'; type: DataType; cursor?: boolean };
+
+/**
+ * The incremental cursor's values in a scanned page, as byte ranges of the body: the smallest,
+ * the largest, and the records holding the largest (their `{...}` ranges, to parse just those
+ * for the boundary state). `usable` is false when some value cannot be compared on its bytes
+ * (escapes, non-ASCII text, strings and numbers mixed); `missing` when a record has no value.
+ */
+export interface CursorScan {
+  kind: 'string' | 'number' | undefined;
+  usable: boolean;
+  missing: boolean;
+  min: [number, number];
+  max: [number, number];
+  /** Start and end offsets of the records whose cursor equals `max`, flat: [s0, e0, s1, e1, …]. */
+  atMax: number[];
+}
 
 interface Entry {
   key: Uint8Array;
@@ -54,6 +73,10 @@ export class ScanNode {
 const FAIL = -1;
 /** The page being scanned, for reading four bytes at once (a scan runs start to end synchronously). */
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/** The cursor value of the record being scanned: its byte range and kind (0 none, 1 string, 2 number, 3 unusable). */
+let cursorStart = 0;
+let cursorEnd = 0;
+let cursorKind = 0;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
@@ -73,8 +96,14 @@ function sameBytes(key: Uint8Array, bytes: Uint8Array, start: number, end: numbe
  * The number of records in `body` when every record fits the layout under `root` exactly;
  * undefined when the page must be parsed (including an empty array, which is cheap to parse).
  */
-export function scanRawRecords(body: Uint8Array, root: ScanNode): number | undefined {
+export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan): number | undefined {
   if (!isUtf8(body)) return undefined;
+  if (cursor) {
+    cursor.kind = undefined;
+    cursor.usable = true;
+    cursor.missing = false;
+    cursor.atMax = [];
+  }
   view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const n = body.length;
   let i = skipWs(body, 0, n);
@@ -83,8 +112,11 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode): number | undef
   let count = 0;
   for (;;) {
     if (i >= n || body[i] !== 0x7b) return undefined; // { — every element must be an object
+    const recordStart = i;
+    cursorKind = 0;
     i = scanObject(body, i + 1, n, root);
     if (i === FAIL) return undefined;
+    if (cursor) noteCursor(body, cursor, recordStart, i);
     count++;
     i = skipWs(body, i, n);
     if (i >= n) return undefined;
@@ -173,6 +205,15 @@ function scanValue(b: Uint8Array, i: number, n: number, field: ScanField | undef
   if (c === 0x22) return scanString(b, i + 1, n, field);
   if (c === 0x7b) return field.kind === 'struct' ? scanObject(b, i + 1, n, field.node) : FAIL;
   if (field.kind !== 'leaf') return FAIL;
+  if (field.cursor === true) {
+    const end = scanNumber(b, i, n, field.type);
+    if (end !== FAIL) {
+      cursorStart = i;
+      cursorEnd = end;
+      cursorKind = 2;
+    }
+    return end;
+  }
   if (c === 0x74 || c === 0x66) {
     if (field.type !== 'bool' && field.type !== 'text') return FAIL;
     if (c === 0x74) return b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : FAIL;
@@ -221,9 +262,60 @@ function scanString(b: Uint8Array, i: number, n: number, field: ScanField): numb
     if (c < 0x20) return FAIL;
     i++;
   }
+  if (field.cursor === true) {
+    cursorStart = start;
+    cursorEnd = i;
+    cursorKind = escaped || !isAscii(b, start, i) ? 3 : 1;
+  }
   if (field.type === 'text') return i + 1;
   if (escaped || !stringFits(b, start, i, field.type)) return FAIL;
   return i + 1;
+}
+
+function isAscii(b: Uint8Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if ((b[k] as number) >= 0x80) return false;
+  return true;
+}
+
+/** Folds the cursor value of the record just scanned (`b[start, end)`) into `cursor`. */
+function noteCursor(b: Uint8Array, cursor: CursorScan, start: number, end: number): void {
+  if (cursorKind === 0) {
+    cursor.missing = true;
+    return;
+  }
+  const kind = cursorKind === 1 ? 'string' : cursorKind === 2 ? 'number' : undefined;
+  if (kind === undefined || (cursor.kind !== undefined && cursor.kind !== kind)) {
+    cursor.usable = false;
+    return;
+  }
+  if (cursor.kind === undefined) {
+    cursor.kind = kind;
+    cursor.min = [cursorStart, cursorEnd];
+    cursor.max = [cursorStart, cursorEnd];
+    cursor.atMax.push(start, end);
+    return;
+  }
+  if (compareCursor(b, kind, cursorStart, cursorEnd, cursor.min[0], cursor.min[1]) < 0) cursor.min = [cursorStart, cursorEnd];
+  const c = compareCursor(b, kind, cursorStart, cursorEnd, cursor.max[0], cursor.max[1]);
+  if (c > 0) {
+    cursor.max = [cursorStart, cursorEnd];
+    cursor.atMax = [start, end];
+  } else if (c === 0) cursor.atMax.push(start, end);
+}
+
+/** Compares two cursor values held in `b` as the incremental cursor does: numbers by value, text by code units. */
+function compareCursor(b: Uint8Array, kind: 'string' | 'number', s1: number, e1: number, s2: number, e2: number): number {
+  if (kind === 'number') return Number(textOf(b, s1, e1)) - Number(textOf(b, s2, e2));
+  const n = Math.min(e1 - s1, e2 - s2);
+  for (let k = 0; k < n; k++) {
+    const d = (b[s1 + k] as number) - (b[s2 + k] as number);
+    if (d !== 0) return d;
+  }
+  return e1 - s1 - (e2 - s2);
+}
+
+function textOf(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }
 
 function isHex(c: number | undefined): boolean {

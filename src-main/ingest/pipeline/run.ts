@@ -16,7 +16,7 @@ import type { ResolvedPipeline, ResolvedResource } from '../config/load';
 import { throwIfCancelled } from '../errors';
 import { filePages } from '../extract/files';
 import { IncrementalCursor } from '../extract/incremental';
-import { getPath } from '../extract/json-path';
+import { getPath, splitPath } from '../extract/json-path';
 import type { RecordPage } from '../extract/rest';
 import { restPages } from '../extract/rest';
 import { emptyBodyPool } from '../http/body-pool';
@@ -32,6 +32,8 @@ export interface ResourceProgress {
   bytes: number;
   /** Pages whose bytes went to DuckDB unchanged (the raw route). */
   rawPages: number;
+  /** Of those, the pages checked on their bytes alone, never parsed. */
+  unparsedPages: number;
 }
 
 /** A progress event as the contract carries it (without the request id), plus per-resource counts. */
@@ -97,30 +99,45 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
     const parents = new Set(pipeline.resources.flatMap((r) => (r.source.kind === 'rest' && r.source.parent ? [r.source.parent] : [])));
 
     for (const resource of pipeline.resources) {
+      const incrementalConfig = resource.source.kind === 'rest' ? resource.source.endpoint.incremental : undefined;
+      // The byte check also collects the cursor's values when it is a plain path of object keys.
+      const cursorPath = incrementalConfig ? splitPath(incrementalConfig.cursor_path) : undefined;
+      const rawCursorPath = cursorPath?.every((k) => typeof k === 'string') ? (cursorPath as string[]) : undefined;
       const normalizer = resource.selected
-        ? new Normalizer({ table: resource.table, writeDisposition: resource.writeDisposition, primaryKey: resource.primaryKey, hints: resource.hints, existing })
+        ? new Normalizer({
+            table: resource.table,
+            writeDisposition: resource.writeDisposition,
+            primaryKey: resource.primaryKey,
+            hints: resource.hints,
+            existing,
+            ...(rawCursorPath ? { cursorPath: rawCursorPath } : {}),
+          })
         : undefined;
       if (normalizer) normalizers.push(normalizer);
-      const incrementalConfig = resource.source.kind === 'rest' ? resource.source.endpoint.incremental : undefined;
       const incremental = incrementalConfig
         ? new IncrementalCursor(incrementalConfig, state.resources[resource.name]?.incremental, resource.primaryKey, resource.name)
         : undefined;
       const keep: unknown[] | undefined = parents.has(resource.name) ? [] : undefined;
       if (keep) kept.set(resource.name, keep);
-      const stats: ResourceProgress = { pages: 0, rows: 0, bytes: 0, rawPages: 0 };
+      const stats: ResourceProgress = { pages: 0, rows: 0, bytes: 0, rawPages: 0, unparsedPages: 0 };
       progress.resources[resource.name] = stats;
       const onRetry = (notice: RetryNotice): void => emit('retry', { resource: resource.name, message: `${notice.reason}; retry ${notice.attempt} in ${Math.round(notice.delayMs)} ms: ${notice.url}` });
 
-      // The byte check of the raw route, when nothing needs the records as JavaScript values.
-      // After three pages in a row that it declines and the JavaScript route then takes, it
-      // rests (so such APIs pay the check's time at most three times) until a page passes
-      // `acceptRaw` again.
+      // The byte check of the raw route, when nothing needs the records as JavaScript values
+      // (an incremental cursor is checked on the bytes too: a page entirely inside the window
+      // passes, one that needs filtering is parsed). After three pages in a row that it declines
+      // and the JavaScript route then takes, it rests (so such APIs pay the check's time at most
+      // three times) until a page passes `acceptRaw` again.
       let declined = 0;
       const rawCheck =
-        normalizer && options.rawRoute !== false && !incremental && !keep && !(resource.source.kind === 'rest' && resource.source.parent)
+        normalizer && options.rawRoute !== false && (!incremental || rawCursorPath) && !keep && !(resource.source.kind === 'rest' && resource.source.parent)
           ? (body: Uint8Array): number | undefined => {
               if (declined >= 3) return undefined;
-              const rows = normalizer.scanRaw(body);
+              let rows = normalizer.scanRaw(body);
+              if (rows !== undefined && incremental) {
+                const cursor = normalizer.lastCursorScan();
+                if (!cursor || !incremental.acceptRaw(cursor, body)) rows = undefined;
+              }
               declined = rows === undefined ? declined + 1 : 0;
               return rows;
             }
@@ -132,6 +149,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
           await writer.appendRaw(resource.table, page.raw, page.checked, (name) => layoutOfTable(normalizer, name), page.release);
           normalizer.countRaw(page.checked);
           stats.rawPages++;
+          stats.unparsedPages++;
           count(stats, page.checked, page.bytes);
           emit('extract', { resource: resource.name });
           continue;

@@ -196,6 +196,40 @@ describe('Socrata pipeline over the local server', () => {
     expect(info.loads.map((l) => l.tables[0]?.rows)).toEqual([1_300, 1_700]);
   });
 
+  it('checks incremental pages on their bytes: pages inside the window skip the parser, and rows and cursor state match the JavaScript route', async () => {
+    const all = rows(3_000, '2024-01-01', '2024-02-29');
+    const runBoth = async (): Promise<{ raw: number; rawState: unknown; jsState: unknown }> => {
+      const events: IngestProgress[] = [];
+      const raw = await runPipeline(pipeline({ incremental: true }), { sink, workDir: dir, onProgress: (e) => events.push(e) });
+      const js = await runPipeline(pipeline({ incremental: true }), { sink: jsSink, workDir: dir, rawRoute: false });
+      expect(raw.status).toBe('loaded');
+      expect(raw.tables).toEqual(js.tables);
+      const state = async (s: DuckDbSink) => {
+        const cursor = (await s.pipelineState('raw', 'nyc_collisions'))?.resources.nyc_collisions?.incremental;
+        return cursor && { ...cursor, uniqueHashes: [...cursor.uniqueHashes].sort() };
+      };
+      return { raw: events.at(-1)?.resources.nyc_collisions?.unparsedPages ?? 0, rawState: await state(sink), jsState: await state(jsSink) };
+    };
+    const jsSink = await DuckDbSink.open(path.join(dir, `lake-js-${dbCount++}.duckdb`));
+    try {
+      server.rows = all.slice(0, 1_700);
+      const first = await runBoth();
+      // The first page is parsed (it settles the schema); the others pass on their bytes.
+      expect(first.raw).toBe(3);
+      expect(first.rawState).toEqual(first.jsState);
+      expect((first.rawState as { uniqueHashes: string[] }).uniqueHashes.length).toBeGreaterThan(0);
+      server.rows = all;
+      const second = await runBoth();
+      // Pages holding boundary rows (at the stored cursor) are parsed and filtered; the rest are not.
+      expect(second.raw).toBeGreaterThanOrEqual(1);
+      expect(second.rawState).toEqual(second.jsState);
+      expect(await count('SELECT count(*) FROM raw.nyc_collisions')).toBe(3_000);
+      expect(Number((await jsSink.query('SELECT count(*) AS n FROM raw.nyc_collisions'))[0]?.n)).toBe(3_000);
+    } finally {
+      await jsSink.close();
+    }
+  });
+
   it('fails cleanly on a malformed JSON page: nothing committed, cursor unchanged, next run loads exactly the missing rows', async () => {
     const all = rows(2_000, '2024-01-01', '2024-02-29');
     server.rows = all.slice(0, 1_000);
