@@ -69,6 +69,26 @@ describe('ingestion into the lake', () => {
     expect(await count("SELECT price FROM lake.shop.orders__items WHERE sku = 'a'")).toBe(10);
   });
 
+  it('merges a load that repeats a key: the last occurrence wins, with its child rows only', async () => {
+    const rows = [
+      { id: 1, v: 'old', tags: [{ t: 'a' }] },
+      { id: 2, v: 'two', tags: [{ t: 'b' }] },
+      { id: 1, v: 'new', tags: [{ t: 'c' }, { t: 'd' }] },
+    ];
+    fs.writeFileSync(path.join(dir, 'repeat.json'), JSON.stringify(rows));
+    const pipeline = loadPipelineText('destination: { dataset: repeat }\nresources:\n  - name: items\n    file: { path: repeat.json }\n    primary_key: id\n    write_disposition: merge\n', {
+      file: 'pipelines/repeat.yaml',
+      env: {},
+      projectDir: dir,
+    });
+    expect((await runPipeline(pipeline, { sink, workDir: dir })).status).toBe('loaded');
+    expect(await warehouse.query('SELECT id, v FROM lake.repeat.items ORDER BY id')).toEqual([
+      { id: 1, v: 'new' },
+      { id: 2, v: 'two' },
+    ]);
+    expect(await warehouse.query('SELECT t FROM lake.repeat.items__tags ORDER BY t')).toEqual([{ t: 'b' }, { t: 'c' }, { t: 'd' }]);
+  });
+
   it('adds new columns when a field appears and keeps a conflicting value in a variant column', async () => {
     const pipeline = loadPipelineText('destination: { dataset: evolve }\nresources:\n  - name: things\n    file: { path: things.ndjson }\n', { file: 'pipelines/evolve.yaml', env: {}, projectDir: dir });
     fs.writeFileSync(path.join(dir, 'things.ndjson'), '{"id": 1, "size": 5}\n');

@@ -164,13 +164,26 @@ export class LakeIngestSink implements LakeSink {
       await tx.delete(ds, rootName, 'true');
     }
     if (disposition === 'merge' && pk.length > 0 && root.files.length > 0) {
-      const stage = quoteIdent(`__pas_stage_${rootName}`);
       const keys = pk.map(quoteIdent).join(', ');
+      const tuple = pk.length === 1 ? keys : `(${keys})`;
+      const loaded = `read_parquet(${parquetList(root.files)}, union_by_name = true)`;
+      const [check] = await tx.query(`SELECT count(*) - count(DISTINCT ${tuple}) AS repeated FROM ${loaded}`);
+      if (Number(check?.repeated) === 0) {
+        // Each key once in the package (the usual case): delete the stored rows with these keys
+        // and their child rows, then take the package files as they are — no staging, no rewrite.
+        const rootScan = await tx.scanSql(ds, rootName);
+        const stored = pk.length === 1 ? `t.${keys}` : `(${pk.map((k) => `t.${quoteIdent(k)}`).join(', ')})`;
+        const replacedIds = `SELECT t._dlt_id FROM (${rootScan}) AS t WHERE ${stored} IN (SELECT ${keys} FROM ${loaded})`;
+        for (const name of lakeChildren) await tx.delete(ds, name, `_dlt_root_id IN (${replacedIds})`);
+        await tx.delete(ds, rootName, `${tuple} IN (SELECT ${keys} FROM ${loaded})`);
+        for (const table of [root, ...children]) await this.appendFiles(tx, ds, table.schema.name, table.files);
+        return;
+      }
+      const stage = quoteIdent(`__pas_stage_${rootName}`);
       // The last occurrence of a key in the package wins (files and rows are in arrival order).
       await tx.query(
         `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * EXCLUDE (_pas_file, file_row_number) FROM read_parquet(${parquetList(root.files)}, union_by_name = true, filename = '_pas_file', file_row_number = true) QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _pas_file DESC, file_row_number DESC) = 1`,
       );
-      const tuple = pk.length === 1 ? keys : `(${keys})`;
       const rootScan = await tx.scanSql(ds, rootName);
       const replacedIds = `SELECT t._dlt_id FROM (${rootScan}) AS t WHERE EXISTS (SELECT 1 FROM ${stage} AS __s WHERE ${pk.map((k) => `__s.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ')})`;
       for (const name of lakeChildren) await tx.delete(ds, name, `_dlt_root_id IN (${replacedIds})`);

@@ -27,6 +27,8 @@ export interface ServerProcessOptions {
   seed?: number;
   startDate?: string;
   endDate?: string;
+  /** Also serve the pages under this `$where` (as a pipeline with it asks; the rows are the same). */
+  where?: string;
 }
 
 export function startSocrataServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
@@ -57,6 +59,7 @@ async function main(options: ServerProcessOptions): Promise<void> {
   const flush = (): void => {
     const body = Buffer.from(render(batch));
     pages.set(pageQuery(offset, options.pageSize), body);
+    if (options.where !== undefined) pages.set(pageQuery(offset, options.pageSize, ':id', options.where), body);
     servedBytes += body.length;
     offset += options.pageSize;
     batch = [];

@@ -78,8 +78,12 @@ function test(value: unknown, c: Condition): boolean {
 }
 
 /** The query string of an offset page, as a pipeline with `$order` + offset paging sends it. */
-export function pageQuery(offset: number, limit: number, order = ':id'): string {
-  return `?${new URLSearchParams({ $order: order, $offset: String(offset), $limit: String(limit) }).toString()}`;
+export function pageQuery(offset: number, limit: number, order = ':id', where?: string): string {
+  const params = new URLSearchParams({ $order: order });
+  if (where !== undefined) params.set('$where', where);
+  params.set('$offset', String(offset));
+  params.set('$limit', String(limit));
+  return `?${params.toString()}`;
 }
 
 /** Socrata's layout: `[{...}\n,{...}]\n`. */
