@@ -42,8 +42,8 @@ function isQueryStart(statement: Statement): boolean {
   const first = statement.sig[0];
   if (!first) return false;
   if (isOp(first, '(')) return true;
-  // `@UNION('all', a, b)` written as the whole query.
-  if (first.type === 'macro' && /^(union|sql)$/i.test(first.value ?? '')) return true;
+  // A query-producing macro (`@UNION('all', a, b)`, `@DATE_SPINE(...)`...) written as the whole query.
+  if (first.type === 'macro' && /^(union|sql|deduplicate|date_spine)$/i.test(first.value ?? '')) return true;
   return first.type === 'ident' && QUERY_START.has(first.text.toUpperCase());
 }
 

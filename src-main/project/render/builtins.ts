@@ -1,6 +1,7 @@
 /**
  * SQLMesh's built-in macro functions: @DEF, @IF, @EVAL, @EACH, @FILTER, @REDUCE, @SQL, @VAR,
- * @BLUEPRINT_VAR, @STAR, @UNION, @GENERATE_SURROGATE_KEY, @SAFE_ADD/SUB/DIV, @AND, @OR.
+ * @BLUEPRINT_VAR, @STAR, @UNION, @GENERATE_SURROGATE_KEY, @SAFE_ADD/SUB/DIV, @AND, @OR, @PIVOT,
+ * @DEDUPLICATE, @DATE_SPINE, @HAVERSINE_DISTANCE.
  * Each produces plain DuckDB SQL text in the shape SQLMesh documents.
  */
 import type { ColumnDef } from '../model';
@@ -244,6 +245,110 @@ function logical(op: 'AND' | 'OR'): MacroFunction {
   };
 }
 
+/** A list argument (`[a, b]` or `(a, b)`); a single value counts as a list of one. */
+function listArg(ev: MacroEvaluator, call: MacroCall, tokens: Token[], what: string): MacroValue[] {
+  const value = ev.evaluateArg(tokens, call.scope);
+  if (value.t !== 'list') throw new MacroError(`@${call.name.toUpperCase()}: ${what} must be a list, like [a, b]`, significant(tokens)[0] ?? call.token);
+  return value.items;
+}
+
+/** A string or identifier argument's text (`'SUM'`, `SUM`), with a default when absent. */
+function word(ev: MacroEvaluator, call: MacroCall, tokens: Token[] | undefined, fallback: string): string {
+  return text(ev, call, tokens) ?? fallback;
+}
+
+function flag(ev: MacroEvaluator, call: MacroCall, tokens: Token[] | undefined, fallback: boolean): boolean {
+  return tokens && significant(tokens).length > 0 ? truthy(ev.evaluateArg(tokens, call.scope)) : fallback;
+}
+
+/** Long to wide: one `AGG(CASE WHEN column cmp value THEN then ELSE else END)` projection per value. */
+const PIVOT: MacroFunction = (ev, call) => {
+  const args = bindArgs(call, ['column', 'values', 'alias', 'agg', 'cmp', 'prefix', 'suffix', 'then_value', 'else_value', 'quote', 'distinct']);
+  const column = ev.argText(need(call, args, 'column'), call.scope);
+  const values = listArg(ev, call, need(call, args, 'values'), 'the values to pivot on');
+  const agg = word(ev, call, args['agg'], 'SUM');
+  const cmp = word(ev, call, args['cmp'], '=');
+  const prefix = word(ev, call, args['prefix'], '');
+  const suffix = word(ev, call, args['suffix'], '');
+  const thenValue = args['then_value'] ? ev.argText(args['then_value'], call.scope) : '1';
+  const elseValue = args['else_value'] ? ev.argText(args['else_value'], call.scope) : '0';
+  const alias = flag(ev, call, args['alias'], true);
+  const quote = flag(ev, call, args['quote'], true);
+  const distinct = flag(ev, call, args['distinct'], false) ? 'DISTINCT ' : '';
+  return list(
+    values.map((value) => {
+      const v = toSql(value);
+      const projection = `${agg}(${distinct}CASE WHEN ${column} ${cmp} ${v} THEN ${thenValue} ELSE ${elseValue} END)`;
+      // As SQLMesh names them: the value as written (a string keeps its quotes) between prefix and suffix.
+      return sql(alias ? `${projection} AS ${identifier(`${prefix}${v}${suffix}`, quote)}` : projection);
+    }),
+  );
+};
+
+/** `SELECT * FROM relation QUALIFY ROW_NUMBER() OVER (PARTITION BY … ORDER BY …) = 1`. */
+const DEDUPLICATE: MacroFunction = (ev, call) => {
+  const args = bindArgs(call, ['relation', 'partition_by', 'order_by']);
+  const relation = text(ev, call, need(call, args, 'relation')) ?? '';
+  const partition = listArg(ev, call, need(call, args, 'partition_by'), 'partition_by (the columns that identify a duplicate)').map(toSql);
+  const orderTokens = need(call, args, 'order_by');
+  const order = listArg(ev, call, orderTokens, "order_by (strings such as 'updated_at DESC')").map((v) =>
+    v.t === 'str' ? ev.render(v.value, call.token.start).trim() : toSql(v),
+  );
+  if (order.length === 0) throw new MacroError("@DEDUPLICATE: order_by needs at least one entry, like ['updated_at DESC']", significant(orderTokens)[0] ?? call.token);
+  return sql(`SELECT * FROM ${relation} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${partition.join(', ')} ORDER BY ${order.join(', ')}) = 1`);
+};
+
+const DATE_PARTS = ['day', 'week', 'month', 'quarter', 'year'];
+
+/** A one-column query of dates (`date_<part>`) from start to end, both included. */
+const DATE_SPINE: MacroFunction = (ev, call) => {
+  const args = bindArgs(call, ['datepart', 'start_date', 'end_date']);
+  const partTokens = need(call, args, 'datepart');
+  const part = (text(ev, call, partTokens) ?? '').toLowerCase();
+  if (!DATE_PARTS.includes(part)) {
+    throw new MacroError(`@DATE_SPINE: datepart '${part}' is not one of ${DATE_PARTS.map((p) => `'${p}'`).join(', ')}`, significant(partTokens)[0] ?? call.token);
+  }
+  const startTokens = need(call, args, 'start_date');
+  const endTokens = need(call, args, 'end_date');
+  const start = ev.evaluateArg(startTokens, call.scope);
+  const end = ev.evaluateArg(endTokens, call.scope);
+  let from = toSql(start);
+  let to = toSql(end);
+  if (start.t === 'str' && end.t === 'str') {
+    for (const [value, tokens] of [
+      [start.value, startTokens],
+      [end.value, endTokens],
+    ] as const) {
+      if (!isCalendarDate(value)) throw new MacroError(`@DATE_SPINE: '${value}' is not a date in the form YYYY-MM-DD`, significant(tokens)[0] ?? call.token);
+    }
+    if (start.value > end.value) throw new MacroError(`@DATE_SPINE: start_date '${start.value}' is after end_date '${end.value}'`, significant(startTokens)[0] ?? call.token);
+    from = `CAST(${from} AS DATE)`;
+    to = `CAST(${to} AS DATE)`;
+  }
+  const name = `date_${part}`;
+  // DuckDB's GENERATE_SERIES over dates yields timestamps: cast the list back to dates.
+  return sql(`SELECT ${name} FROM UNNEST(CAST(GENERATE_SERIES(${from}, ${to}, INTERVAL '1' ${part.toUpperCase()}) AS DATE[])) AS _exploded(${name})`);
+};
+
+function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
+}
+
+/** Great-circle distance in miles ('mi', the default) or kilometres ('km'), as SQLMesh writes it. */
+const HAVERSINE_DISTANCE: MacroFunction = (ev, call) => {
+  const args = bindArgs(call, ['lat1', 'lon1', 'lat2', 'lon2', 'unit']);
+  const [lat1, lon1, lat2, lon2] = (['lat1', 'lon1', 'lat2', 'lon2'] as const).map((n) => ev.argText(need(call, args, n), call.scope));
+  const unit = (text(ev, call, args['unit']) ?? 'mi').toLowerCase();
+  const rate = unit === 'mi' ? '1.0' : unit === 'km' ? '1.60934' : undefined;
+  if (!rate) throw new MacroError(`@HAVERSINE_DISTANCE: unit '${unit}' is not 'mi' or 'km'`, significant(args['unit'] ?? [])[0] ?? call.token);
+  return sql(
+    `7922 * ASIN(SQRT((POWER(SIN(RADIANS((${lat2} - ${lat1}) / 2)), 2)) + (COS(RADIANS(${lat1})) * COS(RADIANS(${lat2})) * POWER(SIN(RADIANS((${lon2} - ${lon1}) / 2)), 2)))) * ${rate}`,
+  );
+};
+
 /** Built-in macro functions by lower-case name. */
 export const BUILTIN_MACROS: Record<string, MacroFunction> = {
   def: DEF,
@@ -263,4 +368,8 @@ export const BUILTIN_MACROS: Record<string, MacroFunction> = {
   safe_div: SAFE_DIV,
   and: logical('AND'),
   or: logical('OR'),
+  pivot: PIVOT,
+  deduplicate: DEDUPLICATE,
+  date_spine: DATE_SPINE,
+  haversine_distance: HAVERSINE_DISTANCE,
 };

@@ -1,3 +1,4 @@
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_DEFAULTS } from '../config';
 import { readAudits } from '../audit';
@@ -212,6 +213,73 @@ describe('@SQL, @EVAL, @STAR, @UNION, @GENERATE_SURROGATE_KEY and friends', () =
       'SELECT * FROM t LEFT OUTER JOIN u ON t.id = u.id\nGROUP BY 1',
     );
     expect(render('SELECT * FROM t LEFT @JOIN(FALSE) u ON t.id = u.id WHERE x')).toBe('SELECT * FROM t WHERE x');
+  });
+});
+
+describe('@PIVOT, @DEDUPLICATE, @DATE_SPINE and @HAVERSINE_DISTANCE', () => {
+  it('pivots values into one aggregate per value, named as SQLMesh names them', () => {
+    expect(render("SELECT date_day, @PIVOT(status, ['cancelled', 'completed']) FROM rides GROUP BY 1")).toBe(
+      `SELECT date_day, SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS "'cancelled'", SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS "'completed'" FROM rides GROUP BY 1`,
+    );
+    expect(render("SELECT @PIVOT(n, [1, 2], agg := 'MAX', prefix := 'n_', then_value := amount, else_value := NULL, quote := FALSE, distinct := TRUE) FROM t")).toBe(
+      'SELECT MAX(DISTINCT CASE WHEN n = 1 THEN amount ELSE NULL END) AS n_1, MAX(DISTINCT CASE WHEN n = 2 THEN amount ELSE NULL END) AS n_2 FROM t',
+    );
+  });
+
+  it('deduplicates a relation with QUALIFY ROW_NUMBER()', () => {
+    expect(render("@DEDUPLICATE(demo.events, [user_id, CAST(ts AS DATE)], ['ts DESC', 'status ASC'])")).toBe(
+      'SELECT * FROM demo.events QUALIFY ROW_NUMBER() OVER (PARTITION BY user_id, CAST(ts AS DATE) ORDER BY ts DESC, status ASC) = 1',
+    );
+  });
+
+  it('builds a date spine over literal dates or expressions', () => {
+    expect(render("@DATE_SPINE('week', '2022-01-20', '2024-12-16')")).toBe(
+      "SELECT date_week FROM UNNEST(CAST(GENERATE_SERIES(CAST('2022-01-20' AS DATE), CAST('2024-12-16' AS DATE), INTERVAL '1' WEEK) AS DATE[])) AS _exploded(date_week)",
+    );
+    expect(render("SELECT * FROM (@DATE_SPINE('day', @start_date, @end_date))")).toBe(
+      "SELECT * FROM (SELECT date_day FROM UNNEST(CAST(GENERATE_SERIES(CAST('2024-01-01' AS DATE), CAST('2024-01-01' AS DATE), INTERVAL '1' DAY) AS DATE[])) AS _exploded(date_day))",
+    );
+  });
+
+  it('writes the haversine distance in miles or kilometres', () => {
+    expect(render("SELECT @HAVERSINE_DISTANCE(a_lat, a_lon, b_lat, b_lon, 'km') AS d FROM t")).toBe(
+      'SELECT 7922 * ASIN(SQRT((POWER(SIN(RADIANS((b_lat - a_lat) / 2)), 2)) + (COS(RADIANS(a_lat)) * COS(RADIANS(b_lat)) * POWER(SIN(RADIANS((b_lon - a_lon) / 2)), 2)))) * 1.60934 AS d FROM t',
+    );
+  });
+
+  it('renders SQL that DuckDB runs with the results the macros promise', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const rows = async (query: string | undefined) => (await connection.runAndReadAll(query ?? '')).getRowObjectsJson();
+    try {
+      await connection.run(
+        "CREATE TABLE rides AS SELECT * FROM (VALUES (1, 'cancelled', DATE '2024-01-01'), (1, 'completed', DATE '2024-01-02'), (2, 'completed', DATE '2024-01-03')) v(rider, status, day)",
+      );
+      const pivoted = await rows(render("SELECT rider, @PIVOT(status, ['cancelled', 'completed']) FROM rides GROUP BY 1 ORDER BY 1"));
+      expect(pivoted.map((r) => Object.entries(r).map(([k, v]) => `${k}=${String(v)}`))).toEqual([
+        ['rider=1', "'cancelled'=1", "'completed'=1"],
+        ['rider=2', "'cancelled'=0", "'completed'=1"],
+      ]);
+      expect(await rows(`SELECT rider, day FROM (${render("@DEDUPLICATE(rides, [rider], ['day DESC'])")}) ORDER BY rider`)).toEqual([
+        { rider: 1, day: '2024-01-02' },
+        { rider: 2, day: '2024-01-03' },
+      ]);
+      expect(await rows(render("@DATE_SPINE('month', '2024-01-15', '2024-04-01')"))).toEqual([{ date_month: '2024-01-15' }, { date_month: '2024-02-15' }, { date_month: '2024-03-15' }]);
+      const [nyToLondon] = await rows(render("SELECT @HAVERSINE_DISTANCE(40.7128, -74.0060, 51.5074, -0.1278, 'km') AS km"));
+      expect(Number(nyToLondon?.km)).toBeCloseTo(5570, -1);
+    } finally {
+      connection.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('reports bad arguments at the argument', () => {
+    const codes = (body: string) => renderModel(model(body), CONTEXT).diagnostics.map((d) => [d.line, d.column, d.message]);
+    expect(codes("@DATE_SPINE('fortnight', '2024-01-01', '2024-02-01')")).toEqual([[2, 13, expect.stringContaining("datepart 'fortnight'")]]);
+    expect(codes("@DATE_SPINE('day', '2024-02-30', '2024-03-01')")).toEqual([[2, 20, expect.stringContaining('YYYY-MM-DD')]]);
+    expect(codes("@DATE_SPINE('day', '2024-03-01', '2024-02-01')")).toEqual([[2, 20, expect.stringContaining('after')]]);
+    expect(codes('@DEDUPLICATE(t, id, [])')).toEqual([[2, 17, expect.stringContaining('must be a list')]]);
+    expect(codes("SELECT @HAVERSINE_DISTANCE(a, b, c, d, 'ly') FROM t")).toEqual([[2, 40, expect.stringContaining("unit 'ly'")]]);
   });
 });
 
