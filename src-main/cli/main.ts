@@ -26,7 +26,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'ingest PIPELINE [--json]           load a pipeline into the lake' },
   pipeline: { run: pipelineCommand, summary: 'pipeline info|drop PIPELINE [--json] [--drop-tables] [--yes]' },
   plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]' },
-  run: { run: runCommand, summary: 'run [ENV] [--json]                evaluate models whose cron has elapsed' },
+  run: { run: runCommand, summary: 'run [ENV] [--skip-janitor] [--json] janitor, then evaluate models whose cron has elapsed' },
   render: { run: renderCommand, summary: 'render MODEL [--start D] [--end D]   print the rendered SQL' },
   evaluate: { run: evaluateCommand, summary: 'evaluate MODEL [--start D] [--end D] [--limit N]   run a model, print rows' },
   test: { run: testCommand, summary: 'test [PATTERN]                    run model unit tests' },

@@ -54,6 +54,18 @@ describe('pas plan, run and fetchdf on a project', () => {
     expect(result.stdout).toMatch(/No models are ready to run in "prod"/);
   });
 
+  it('runs the janitor before running, as SQLMesh does: an invalidated environment is gone', () => {
+    expect(pas(['invalidate', 'dev', '-p', root]).code).toBe(0);
+    const skipped = pas(['run', '--skip-janitor', '--json', '-p', root, ...EXECUTION]);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(JSON.parse(skipped.stdout).janitor).toBeUndefined();
+    const result = pas(['run', '--json', '-p', root, ...EXECUTION]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).janitor.droppedEnvironments).toEqual(['dev']);
+    const devRows = pas(['fetchdf', 'select * from marts__dev.by_category', '--json', '-p', root]);
+    expect(devRows.code).not.toBe(0);
+  });
+
   it('reports errors in several files in one go and plans nothing', async () => {
     const broken = await createTestProject({
       'models/bad_one.sql': 'MODEL (name x.bad_one, kind NOPE);\nSELECT 1',

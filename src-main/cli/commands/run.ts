@@ -1,4 +1,7 @@
-/** `pas run [ENV] [--json]`: evaluate the environment's models whose cron has elapsed. */
+/**
+ * `pas run [ENV] [--skip-janitor] [--json]`: evaluate the environment's models whose cron has
+ * elapsed. As SQLMesh does, the janitor runs first (expired environments, tables nothing uses).
+ */
 import { parseTime } from '../../plan/intervals';
 import { parseCommandArgs, type CommandIo } from '../args';
 import { write } from '../output';
@@ -9,14 +12,23 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     project: { type: 'string', short: 'p' },
     json: { type: 'boolean' },
     'execution-time': { type: 'string' },
+    'skip-janitor': { type: 'boolean' },
   });
   const environment = positionals[0] ?? 'prod';
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
+    const janitor = values['skip-janitor'] ? undefined : await ws.janitor();
+    const cleaned = janitor && janitor.droppedEnvironments.length + janitor.droppedTables.length > 0;
+    if (cleaned && !values.json) {
+      await write(
+        io.stdout,
+        `Janitor: dropped ${janitor.droppedEnvironments.length} expired environment(s)${janitor.droppedEnvironments.length ? ` (${janitor.droppedEnvironments.join(', ')})` : ''} and ${janitor.droppedTables.length} unused table(s).\n`,
+      );
+    }
     const result = await ws.run(environment, {
       signal: io.signal,
       ...(values['execution-time'] ? { executionTime: parseTime(values['execution-time'] as string) } : {}),
     });
-    if (values.json) await write(io.stdout, `${JSON.stringify(result)}\n`);
+    if (values.json) await write(io.stdout, `${JSON.stringify(janitor ? { ...result, janitor } : result)}\n`);
     else if (result.message) await write(io.stdout, `${result.message}\n`);
     else {
       const lines = result.evaluated.map((e) => `${e.model}: ${e.intervals.map((i) => `[${i.join(' - ')}]`).join(', ')}`);
