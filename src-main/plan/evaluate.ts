@@ -1,8 +1,10 @@
 /**
  * Evaluating one model for one interval into its physical table, per kind: views are
  * (re)created, FULL tables replaced, incremental-by-time models delete and re-insert the
- * interval, incremental-by-key models delete the keys they bring and insert, seeds load their
- * CSV, and TypeScript models run `execute` and load the rows it returns.
+ * interval, incremental-by-key models delete the keys they bring and insert, by-partition models
+ * replace the partitions they bring, unmanaged models append (or overwrite), SCD type 2 models
+ * fold the snapshot into their history (scd2.ts), seeds load their CSV, and TypeScript models
+ * run `execute` and load the rows it returns.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { importTypeScriptModel, isModelRelation, type ModelRow } from '../projec
 import type { SqlParser } from '../sql/parse';
 import type { QualifiedName } from './naming';
 import { rewriteReferences } from './references';
+import { isScd2, scd2EmptySql, scd2Sql } from './scd2';
 import type { Warehouse } from './warehouse';
 
 export interface EvaluationContext {
@@ -133,9 +136,11 @@ async function addNewColumns(target: QualifiedName, query: string, ctx: Evaluati
 export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
   await ctx.warehouse.ensureSchema(target.schema);
   if (model.source !== 'sql') return;
-  if (model.kind.name === 'INCREMENTAL_BY_TIME_RANGE' || model.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY') {
+  const kind = model.kind;
+  const incremental = ['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'INCREMENTAL_BY_PARTITION', 'INCREMENTAL_UNMANAGED'].includes(kind.name);
+  if (incremental || isScd2(kind)) {
     const { query } = await renderForInterval(model, target, start, end, ctx);
-    if (query) await ctx.warehouse.createEmptyTable(target, query, ctx.signal);
+    if (query) await ctx.warehouse.createEmptyTable(target, isScd2(kind) ? scd2EmptySql(kind, query) : query, ctx.signal);
   }
 }
 
@@ -174,6 +179,31 @@ export async function evaluateModel(model: ModelDefinition, target: QualifiedNam
       const keys = kind.uniqueKey.join(', ');
       const tuple = kind.uniqueKey.length === 1 ? keys : `(${keys})`;
       await ctx.warehouse.deleteInsert(target, `${tuple} IN (SELECT ${keys} FROM (${query}) AS __k)`, query, ctx.signal);
+      break;
+    }
+    case 'INCREMENTAL_BY_PARTITION': {
+      if (model.partitionedBy.length === 0) throw new Error(`${model.file}: ${model.name} is INCREMENTAL_BY_PARTITION but has no partitioned_by.`);
+      await addNewColumns(target, query, ctx);
+      const columns = model.partitionedBy.join(', ');
+      const tuple = model.partitionedBy.length === 1 ? columns : `(${columns})`;
+      // Every partition the query brings replaces all stored rows of that partition.
+      await ctx.warehouse.deleteInsert(target, `${tuple} IN (SELECT DISTINCT ${columns} FROM (${query}) AS __p)`, query, ctx.signal);
+      break;
+    }
+    case 'INCREMENTAL_UNMANAGED':
+      if (kind.insertOverwrite) await ctx.warehouse.replaceTable(target, query, ctx.signal);
+      else {
+        await addNewColumns(target, query, ctx);
+        await ctx.warehouse.deleteInsert(target, undefined, query, ctx.signal);
+      }
+      break;
+    case 'SCD_TYPE_2_BY_TIME':
+    case 'SCD_TYPE_2_BY_COLUMN': {
+      const bad = kind.uniqueKey.find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+      if (bad) throw new Error(`${model.file}: ${model.name}: the unique_key of an SCD type 2 model must be column names (got ${bad}).`);
+      const described = await ctx.warehouse.query(`DESCRIBE SELECT * FROM (${query}) AS __q`, ctx.signal);
+      const sourceColumns = described.map((r) => String(r.column_name));
+      await ctx.warehouse.replaceTable(target, scd2Sql(kind, ctx.warehouse.qualify(target), query, sourceColumns, sqlTimestamp(ctx.executionTime)), ctx.signal);
       break;
     }
     case 'EMBEDDED':

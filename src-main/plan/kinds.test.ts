@@ -38,6 +38,14 @@ SELECT c.label, b.n FROM marts.by_category AS b JOIN seeds.categories AS c USING
   },
 };
 `,
+  'models/marts/by_partition.sql': `MODEL (name marts.by_partition, kind INCREMENTAL_BY_PARTITION, partitioned_by category);
+SELECT category, count(*) AS n FROM raw.events GROUP BY category`,
+  'models/marts/appended.sql': `MODEL (name marts.appended, kind INCREMENTAL_UNMANAGED);
+SELECT @execution_ts::TIMESTAMP AS at, count(*) AS n FROM raw.events`,
+  'models/marts/category_history.sql': `MODEL (name marts.category_history, kind SCD_TYPE_2_BY_COLUMN (unique_key id, columns [category]));
+SELECT id, category FROM raw.events WHERE id < 5`,
+  'models/marts/timed_history.sql': `MODEL (name marts.timed_history, kind SCD_TYPE_2 (unique_key id, invalidate_hard_deletes true));
+SELECT id, category, ts::TIMESTAMP AS updated_at FROM raw.events WHERE id < 3`,
   'external_models.yaml': '- name: raw.events\n  columns:\n    id: BIGINT\n    ts: VARCHAR\n    amount: VARCHAR\n    category: VARCHAR\n',
 };
 
@@ -120,6 +128,49 @@ describe.each(backends)('model kinds in %s', (_label, backendOf) => {
     expect(plan.backfills.map((b) => b.model)).not.toContain('raw.events');
     const { plan: again } = await ws.plan({ environment: 'prod', executionTime: NOW });
     expect(again.changes).toEqual([]);
+  });
+
+  it('replaces only the partitions an INCREMENTAL_BY_PARTITION query brings and appends INCREMENTAL_UNMANAGED rows', async () => {
+    await applyProd();
+    expect(await ws.warehouse.query('SELECT category, n FROM marts.by_partition ORDER BY category')).toEqual([
+      { category: 'a', n: 14 },
+      { category: 'b', n: 13 },
+      { category: 'c', n: 13 },
+    ]);
+    const appended = Number((await ws.warehouse.query('SELECT count(*) AS n FROM marts.appended'))[0]?.n);
+    // Category c leaves the source and a grows: partition a is replaced, c's stored rows stay.
+    await ws.warehouse.deleteInsert({ schema: 'raw', table: 'events' }, "category = 'c'", "SELECT 100::BIGINT AS id, '2024-01-05 10:00:00' AS ts, '1' AS amount, 'a' AS category");
+    await ws.run('prod', { executionTime: parseTime('2024-01-06T01:00:00Z') });
+    expect(await ws.warehouse.query('SELECT category, n FROM marts.by_partition ORDER BY category')).toEqual([
+      { category: 'a', n: 15 },
+      { category: 'b', n: 13 },
+      { category: 'c', n: 13 },
+    ]);
+    expect(await ws.warehouse.query('SELECT count(*) AS n FROM marts.appended')).toEqual([{ n: appended + 1 }]);
+  });
+
+  it('keeps SCD type 2 history: a changed key closes its row and opens a new version, a vanished key stays open unless hard deletes invalidate it', async () => {
+    await applyProd();
+    const history = (table: string) =>
+      ws.warehouse.query(`SELECT id, category, strftime(valid_from, '%Y-%m-%d %H:%M') AS valid_from, strftime(valid_to, '%Y-%m-%d %H:%M') AS valid_to FROM marts.${table} ORDER BY id, valid_from`);
+    expect(await history('category_history')).toEqual([0, 1, 2, 3, 4].map((id) => ({ id, category: ['a', 'b', 'c'][id % 3], valid_from: '1970-01-01 00:00', valid_to: null })));
+    // Event 1 changes category (later ts); event 2 disappears from the source.
+    await ws.warehouse.deleteInsert({ schema: 'raw', table: 'events' }, 'id IN (1, 2)', "SELECT 1::BIGINT AS id, '2024-01-05 09:00:00' AS ts, '1' AS amount, 'z' AS category");
+    await ws.run('prod', { executionTime: parseTime('2024-01-06T01:00:00Z') });
+    expect(await history('category_history')).toEqual([
+      { id: 0, category: 'a', valid_from: '1970-01-01 00:00', valid_to: null },
+      { id: 1, category: 'b', valid_from: '1970-01-01 00:00', valid_to: '2024-01-06 01:00' },
+      { id: 1, category: 'z', valid_from: '2024-01-06 01:00', valid_to: null },
+      { id: 2, category: 'c', valid_from: '1970-01-01 00:00', valid_to: null },
+      { id: 3, category: 'a', valid_from: '1970-01-01 00:00', valid_to: null },
+      { id: 4, category: 'b', valid_from: '1970-01-01 00:00', valid_to: null },
+    ]);
+    expect(await history('timed_history')).toEqual([
+      { id: 0, category: 'a', valid_from: '1970-01-01 00:00', valid_to: null },
+      { id: 1, category: 'b', valid_from: '1970-01-01 00:00', valid_to: '2024-01-05 09:00' },
+      { id: 1, category: 'z', valid_from: '2024-01-05 09:00', valid_to: null },
+      { id: 2, category: 'c', valid_from: '1970-01-01 00:00', valid_to: '2024-01-06 01:00' },
+    ]);
   });
 
   it('restates a range: its intervals are recomputed from the current source rows', async () => {
