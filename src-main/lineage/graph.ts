@@ -18,6 +18,11 @@ export interface ModelInput {
   name: string;
   sql: string;
   parsed: ParseResult;
+  /**
+   * Columns the engine adds to the query's (SCD type 2 `valid_from`/`valid_to`), with what sets
+   * them: they have no upstream columns.
+   */
+  engineColumns?: { column: string; expression: string }[];
 }
 
 export interface ColumnRef {
@@ -221,7 +226,9 @@ export class LineageGraph {
         : { message: input.parsed.message, ...(input.parsed.offset !== undefined ? { offset: input.parsed.offset } : {}) };
       return { name: input.name, sql: input.sql, lineage: EMPTY_LINEAGE, error, columns: undefined, referenceKeys: refs };
     }
-    const lineage = queryLineage(statement, new SourceText(input.sql), this.resolver());
+    const computed = queryLineage(statement, new SourceText(input.sql), this.resolver());
+    const extra = (input.engineColumns ?? []).map((c) => ({ column: c.column, expression: c.expression, upstream: [] }));
+    const lineage = extra.length > 0 ? { ...computed, columns: [...computed.columns, ...extra] } : computed;
     return {
       name: input.name,
       sql: input.sql,

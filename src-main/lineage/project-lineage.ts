@@ -52,14 +52,19 @@ export class ProjectLineage {
   }
 
   private async inputs(projectGraph: ProjectGraph, parser: SqlParser, names: string[]): Promise<ModelInput[]> {
-    const models: { name: string; sql: string }[] = [];
+    const models: Omit<ModelInput, 'parsed'>[] = [];
     for (const name of names) {
       const node = projectGraph.nodes.get(name);
       if (!node) continue;
       this.models.set(name, node.model);
       if (node.query === undefined) continue;
       this.sql.set(name, node.query);
-      models.push({ name, sql: node.query });
+      const kind = node.model.kind;
+      const engineColumns =
+        kind.name === 'SCD_TYPE_2_BY_TIME' || kind.name === 'SCD_TYPE_2_BY_COLUMN'
+          ? [kind.validFromName, kind.validToName].map((column) => ({ column, expression: `${column} (kept by the SCD type 2 history)` }))
+          : undefined;
+      models.push({ name, sql: node.query, ...(engineColumns ? { engineColumns } : {}) });
     }
     return parseModels(parser, models);
   }

@@ -50,7 +50,7 @@ export function lineageRecords(graph: LineageGraph, model?: string): LineageReco
 }
 
 /** Parses every model's SQL in one DuckDB call, ready for `LineageGraph.setModels`. */
-export async function parseModels(parser: SqlParser, models: readonly { name: string; sql: string }[]): Promise<ModelInput[]> {
+export async function parseModels(parser: SqlParser, models: readonly Omit<ModelInput, 'parsed'>[]): Promise<ModelInput[]> {
   const parsed = await parser.parseMany(models.map((m) => m.sql));
-  return models.map((m, i) => ({ name: m.name, sql: m.sql, parsed: parsed[i] ?? { ok: false, message: 'not parsed' } }));
+  return models.map((m, i) => ({ ...m, parsed: parsed[i] ?? { ok: false, message: 'not parsed' } }));
 }
