@@ -25,6 +25,13 @@ project: demo
 `;
 
 describe('config.yaml', () => {
+  it('warns that model_defaults pre/post statements are not run, at their key', () => {
+    const d = new Diagnostics();
+    parseConfig('config.yaml', 'model_defaults:\n  dialect: duckdb\n  pre_statements:\n    - SET threads = 1\n', {}, d);
+    expect(d.items.map((i) => [i.code, i.severity, i.line])).toEqual([['config.unsupported', 'warning', 4]]);
+    expect(d.items[0]?.message).toContain('model_defaults.pre_statements');
+  });
+
   it('reads gateways with DuckLake catalogs passed through and a postgres state connection', () => {
     const d = new Diagnostics();
     const config = parseConfig('config.yaml', LAKE_CONFIG, { PGPW: 'secret' }, d);

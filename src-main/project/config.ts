@@ -278,6 +278,11 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     if (!md.success) source.reportIssues(md.error.issues, 'config.invalid', ['model_defaults']);
     else {
       defaults = toModelDefaults(md.data);
+      for (const key of ['pre_statements', 'post_statements', 'on_virtual_update'] as const) {
+        if (md.data[key]?.length) {
+          diagnostics.warning(file, source.rangeAt(['model_defaults', key]), 'config.unsupported', `model_defaults.${key} is not supported yet and is not run; put the statements in the models`);
+        }
+      }
       if (defaults.dialect !== 'duckdb') {
         diagnostics.error(
           file,

@@ -118,11 +118,14 @@ SELECT 1`);
       name: 'SCD_TYPE_2_BY_COLUMN',
       columns: ['a', 'b'],
     });
-    expect(parse("MODEL (name s.c, kind CUSTOM (materialization 'my_mat', materialization_properties (p = 'x')));\nSELECT 1").model.kind).toMatchObject({
+    const custom = parse("MODEL (name s.c, kind CUSTOM (materialization 'my_mat', materialization_properties (p = 'x')));\nSELECT 1");
+    expect(custom.model.kind).toMatchObject({
       name: 'CUSTOM',
       materialization: 'my_mat',
       materializationProperties: { p: 'x' },
     });
+    // Parsed, but refused: a CUSTOM materialization is a Python class.
+    expect(custom.d.items.map((i) => [i.code, i.severity, i.line, i.column])).toEqual([['model.kind_unsupported', 'error', 1, 23]]);
   });
 
   it('reads the general properties with their source ranges', () => {

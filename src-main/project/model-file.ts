@@ -165,6 +165,9 @@ export function parseModelFile(
   } else if (!query && kind.name !== 'EXTERNAL') {
     reader.error(header.close, 'model.no_query', 'The model has no query (a SELECT statement after the MODEL header)');
   }
+  if (kind.name === 'CUSTOM') {
+    reader.error(items['kind']?.value ?? header.keywordToken, 'model.kind_unsupported', 'CUSTOM materializations are Python classes and are not supported; use one of the built-in kinds or a TypeScript model');
+  }
   if (kind.name === 'EXTERNAL') {
     reader.error(items['kind']?.value ?? header.keywordToken, 'model.kind', 'EXTERNAL models are declared in external_models.yaml, not in model files');
   }
