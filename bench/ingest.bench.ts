@@ -37,24 +37,7 @@ export async function run(rowCount = 1_000_000): Promise<Figure[]> {
   try {
     // End to end through the pipeline.
     const sink = await DuckDbSink.open(path.join(dir, 'lake.duckdb'));
-    const pipeline = loadPipelineText(
-      `destination: { dataset: raw }
-client:
-  base_url: ${server.baseUrl}
-  pages_in_flight: 2
-resources:
-  - name: nyc_collisions
-    endpoint:
-      path: h9gi-nx95.json
-      params: { $order: ":id" }
-      paginator: { type: offset, limit: ${PAGE}, offset_param: $offset, limit_param: $limit }
-    primary_key: collision_id
-    write_disposition: append
-    columns:
-      zip_code: { data_type: text }
-`,
-      { file: 'bench/nyc_collisions.yaml', env: {}, projectDir: dir },
-    );
+    const pipeline = benchPipeline(server.baseUrl, dir, { dataset: 'raw', disposition: 'append' });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let packageReadyMs = 0;
@@ -102,25 +85,7 @@ resources:
     if (intoLake.status !== 'loaded') throw new Error(`bench load into the lake failed: ${intoLake.error?.message}`);
 
     // The example pipeline's shape: incremental on crash_date, merged on collision_id.
-    const incrementalPipeline = loadPipelineText(
-      `destination: { dataset: raw_incremental }
-client:
-  base_url: ${server.baseUrl}
-  pages_in_flight: 2
-resources:
-  - name: nyc_collisions
-    endpoint:
-      path: h9gi-nx95.json
-      params: { $order: ":id", $where: "crash_date >= '{incremental.start_value}'" }
-      paginator: { type: offset, limit: ${PAGE}, offset_param: $offset, limit_param: $limit }
-      incremental: { cursor_path: crash_date, initial_value: "${initial}" }
-    primary_key: collision_id
-    write_disposition: merge
-    columns:
-      zip_code: { data_type: text }
-`,
-      { file: 'bench/nyc_collisions_incremental.yaml', env: {}, projectDir: dir },
-    );
+    const incrementalPipeline = benchPipeline(server.baseUrl, dir, { dataset: 'raw_incremental', disposition: 'merge', incrementalFrom: initial });
     const tMerge = performance.now();
     let mergeCommitStart = 0;
     let unparsed = 0;
@@ -208,6 +173,32 @@ resources:
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The bench's pipeline over the local server: plain offset paging, or the example's incremental shape. */
+function benchPipeline(baseUrl: string, dir: string, options: { dataset: string; disposition: 'append' | 'merge'; incrementalFrom?: string }) {
+  const incremental = options.incrementalFrom
+    ? `, $where: "crash_date >= '{incremental.start_value}'" }
+      incremental: { cursor_path: crash_date, initial_value: "${options.incrementalFrom}" }`
+    : ' }';
+  return loadPipelineText(
+    `destination: { dataset: ${options.dataset} }
+client:
+  base_url: ${baseUrl}
+  pages_in_flight: 2
+resources:
+  - name: nyc_collisions
+    endpoint:
+      path: h9gi-nx95.json
+      paginator: { type: offset, limit: ${PAGE}, offset_param: $offset, limit_param: $limit }
+      params: { $order: ":id"${incremental}
+    primary_key: collision_id
+    write_disposition: ${options.disposition}
+    columns:
+      zip_code: { data_type: text }
+`,
+    { file: `bench/${options.dataset}.yaml`, env: {}, projectDir: dir },
+  );
 }
 
 function cpuSeconds(usage: NodeJS.CpuUsage): number {

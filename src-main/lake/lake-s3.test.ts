@@ -19,21 +19,33 @@ afterAll(async () => {
   await s3?.stop();
 });
 
+/** A lake on a DuckDB-file catalog with its data under `prefix` in the test S3 bucket. */
+async function openS3Lake(prefix: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pas-lake-s3-'));
+  const storage = new S3Storage({
+    bucket: s3!.bucket,
+    prefix,
+    endpoint: s3!.endpoint,
+    region: s3!.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
+    cache: new ReadCache({ folder: path.join(dir, 'cache') }),
+  });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const lake = await Lake.open({ instance, catalog: { type: 'duckdb', path: path.join(dir, 'metadata.ducklake') }, storage, stagingDir: path.join(dir, 'staging') });
+  const connection = await instance.connect();
+  const close = async (): Promise<void> => {
+    await lake.close();
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, storage, lake, connection, close };
+}
+
 describe('a lake with its data on S3', () => {
   it('writes, reads, deletes, expires and cleans up through the S3 storage', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pas-lake-s3-'));
-    const storage = new S3Storage({
-      bucket: s3!.bucket,
-      prefix: 'lakes/one/',
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
-      cache: new ReadCache({ folder: path.join(dir, 'cache') }),
-    });
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const lake = await Lake.open({ instance, catalog: { type: 'duckdb', path: path.join(dir, 'metadata.ducklake') }, storage, stagingDir: path.join(dir, 'staging') });
-    const connection = await instance.connect();
+    const { storage, lake, connection, close } = await openS3Lake('lakes/one/');
     try {
       expect(await lake.store.query("SELECT value FROM {MD}.ducklake_metadata WHERE key = 'data_path'")).toEqual([{ value: `s3://${s3!.bucket}/lakes/one/` }]);
       await lake.attach(connection, 'lake');
@@ -50,27 +62,12 @@ describe('a lake with its data on S3', () => {
       expect(await storage.exists(expired.scheduledFiles[0]!)).toBe(false);
       expect(await scalar(connection, 'SELECT count(*) FROM lake.main.nums')).toBe(660);
     } finally {
-      await lake.close();
-      connection.closeSync();
-      instance.closeSync();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 
   it('stores a file prepared outside the transaction on S3 when a transaction adopts it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pas-lake-s3-'));
-    const storage = new S3Storage({
-      bucket: s3!.bucket,
-      prefix: 'lakes/adopt/',
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey },
-      cache: new ReadCache({ folder: path.join(dir, 'cache') }),
-    });
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const lake = await Lake.open({ instance, catalog: { type: 'duckdb', path: path.join(dir, 'metadata.ducklake') }, storage, stagingDir: path.join(dir, 'staging') });
-    const connection = await instance.connect();
+    const { dir, storage, lake, connection, close } = await openS3Lake('lakes/adopt/');
     try {
       await lake.attach(connection, 'lake');
       const { tables, parquetOptions } = await lake.preparedLayouts('main');
@@ -91,10 +88,7 @@ describe('a lake with its data on S3', () => {
       expect(keys[0]).toMatch(/^main\/nums\/ducklake-.*\.parquet$/);
       expect(await scalar(connection, "SELECT count(*) FROM lake.main.nums WHERE s = 'x' || n")).toBe(500);
     } finally {
-      await lake.close();
-      connection.closeSync();
-      instance.closeSync();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   });
 });
