@@ -127,6 +127,27 @@ describe('ingestion into the lake', () => {
     expect(await count("SELECT max(id) FROM lake.adopt.items WHERE name = 'n7'")).toBe(7);
   });
 
+  it('rewrites instead of adopting when another writer changed the table while the load ran', async () => {
+    fs.writeFileSync(path.join(dir, 'race.ndjson'), '{"id": 1}\n{"id": 2}\n');
+    const pipeline = loadPipelineText('destination: { dataset: race }\nresources:\n  - name: items\n    file: { path: race.ndjson }\n', { file: 'pipelines/race.yaml', env: {}, projectDir: dir });
+    expect((await runPipeline(pipeline, { sink, workDir: dir })).status).toBe('loaded');
+    fs.writeFileSync(path.join(dir, 'race.ndjson'), '{"id": 3, "color": "red"}\n');
+    // Between the moment the files' form is fixed and the commit, another writer adds a column.
+    const racing: typeof sink = Object.assign(Object.create(sink) as typeof sink, {
+      packageFileForm: async (dataset: string) => {
+        const form = await sink.packageFileForm(dataset);
+        await lake.transaction((tx) => tx.addColumn('race', 'items', { name: 'other', type: 'VARCHAR' }));
+        return form;
+      },
+    });
+    expect((await runPipeline(pipeline, { sink: racing, workDir: dir })).status).toBe('loaded');
+    expect(await warehouse.query('SELECT id, color, other FROM lake.race.items ORDER BY id')).toEqual([
+      { id: 1, color: null, other: null },
+      { id: 2, color: null, other: null },
+      { id: 3, color: 'red', other: null },
+    ]);
+  });
+
   it('rewrites the files written before a field appeared mid-load and adopts the later ones', async () => {
     const lines = Array.from({ length: 600 }, (_, i) => JSON.stringify(i < 300 ? { id: i } : { id: i, color: `c${i}` }));
     fs.writeFileSync(path.join(dir, 'late.ndjson'), lines.join('\n') + '\n');
