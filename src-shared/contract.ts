@@ -85,7 +85,8 @@ export const methodParams = {
     })
     .strict(),
   'plan.apply': z.object({ planId: z.string().uuid() }).strict(),
-  'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional() }).strict(),
+  /** Runs the janitor (unless `skipJanitor`), then the models whose cron has elapsed, as `pas run` does. */
+  'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional(), skipJanitor: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
 } as const;

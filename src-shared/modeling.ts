@@ -42,6 +42,8 @@ export interface RunView {
   environment: string;
   evaluated: { model: string; intervals: [string, string][] }[];
   message?: string;
+  /** What the janitor removed before the run (absent when it was skipped). */
+  janitor?: { droppedEnvironments: string[]; droppedTables: string[] };
 }
 
 export interface TestReportView {

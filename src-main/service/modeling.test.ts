@@ -47,6 +47,8 @@ describe('the modeling engine through the service', () => {
     expect(rows.rowCount).toBe(1);
     const again = await service.invoke('plan.run', { executionTime: NOW });
     expect(again.message).toMatch(/No models are ready to run/);
+    expect(again.janitor).toEqual({ droppedEnvironments: [], droppedTables: [] });
+    expect((await service.invoke('plan.run', { executionTime: NOW, skipJanitor: true })).janitor).toBeUndefined();
   });
 
   it('reports a failing blocking audit as audit_failed and promotes nothing', async () => {

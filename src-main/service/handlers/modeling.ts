@@ -111,10 +111,11 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
       plans.delete(planId);
       return { ...result, audits: result.audits.map((a) => ({ audit: a.audit, blocking: a.blocking, failedRows: a.failedRows })) };
     },
-    'plan.run': async ({ environment, executionTime }, ctx) => {
+    'plan.run': async ({ environment, executionTime, skipJanitor }, ctx) => {
       const ws = await project.workspace();
+      const janitor = skipJanitor ? undefined : await ws.janitor().catch(toPasError);
       const result = await ws.run(environment ?? 'prod', { signal: ctx.signal, ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}) }).catch(toPasError);
-      return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}) };
+      return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}), ...(janitor ? { janitor } : {}) };
     },
   };
 }
