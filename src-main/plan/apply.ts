@@ -6,6 +6,7 @@
  * plan changed the environment meanwhile). The lock is released whatever happens.
  */
 import type { Project } from '../project/project';
+import { renderModel } from '../project/render/render-model';
 import type { SqlParser } from '../sql/parse';
 import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
@@ -121,6 +122,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     }
 
     result.promotedViews = await promote(plan, warehouse);
+    await runVirtualUpdateStatements(plan, graph, evaluation);
     ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
     const now = Date.now();
     const record: EnvironmentRecord = {
@@ -147,6 +149,27 @@ function splitByUnit([start, end]: Interval, unit: Plan['backfills'][number]['un
   if (unit === 'month' || unit === 'year') return [[start, end]];
   for (let s = start; s < end; s += step) out.push([s, Math.min(end, s + step)]);
   return out;
+}
+
+/**
+ * The `ON_VIRTUAL_UPDATE` statements of the models the plan promoted (and model_defaults'
+ * `on_virtual_update`), once the environment's views point at the new tables: `@this_model` is
+ * the model's view in the environment, `@runtime_stage` is 'promoting' (grants, comments).
+ */
+async function runVirtualUpdateStatements(plan: Plan, graph: ProjectGraph, ctx: EvaluationContext): Promise<void> {
+  for (const planned of plan.snapshots) {
+    const model = graph.nodes.get(planned.record.name)?.model;
+    if (!planned.promoted || !model || model.source !== 'sql' || model.onVirtualUpdate.length === 0) continue;
+    const rendered = renderModel(model, {
+      executionTime: plan.executionTime,
+      variables: ctx.variables,
+      ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
+      thisModel: ctx.warehouse.qualify(environmentView(model.name, plan.environment)),
+      runtimeStage: 'promoting',
+    });
+    if (rendered.diagnostics.length > 0) throw new Error(rendered.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+    for (const statement of rendered.onVirtualUpdate) await ctx.warehouse.query(statement, ctx.signal);
+  }
 }
 
 /** Points the environment's views at the plan's physical tables and drops views of removed models, in one commit. */

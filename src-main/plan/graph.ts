@@ -89,7 +89,10 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   for (const model of models) {
     if (model.source !== 'sql') continue;
     const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
-    diagnostics.push(...result.diagnostics);
+    // A problem in a model_defaults statement (config.yaml) shows in every model: report it once.
+    for (const d of result.diagnostics) {
+      if (!diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.message === d.message)) diagnostics.push(d);
+    }
     rendered.set(model.name.toLowerCase(), { query: result.query, pre: result.preStatements, post: result.postStatements });
   }
   const withQuery = [...rendered.entries()].filter(([, r]) => r.query !== undefined);

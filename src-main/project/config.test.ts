@@ -25,11 +25,14 @@ project: demo
 `;
 
 describe('config.yaml', () => {
-  it('warns that model_defaults pre/post statements are not run, at their key', () => {
+  it('reads model_defaults statements with their place in the file', () => {
     const d = new Diagnostics();
-    parseConfig('config.yaml', 'model_defaults:\n  dialect: duckdb\n  pre_statements:\n    - SET threads = 1\n', {}, d);
-    expect(d.items.map((i) => [i.code, i.severity, i.line])).toEqual([['config.unsupported', 'warning', 4]]);
-    expect(d.items[0]?.message).toContain('model_defaults.pre_statements');
+    const config = parseConfig('config.yaml', "model_defaults:\n  dialect: duckdb\n  pre_statements:\n    - SET threads = 1\n    - 'SELECT @x'\n", {}, d);
+    expect(d.items).toEqual([]);
+    expect(config.modelDefaults.preStatements.map((s) => [s.sql, s.file, s.range.start.line, s.range.start.column])).toEqual([
+      ['SET threads = 1', 'config.yaml', 4, 7],
+      ['SELECT @x', 'config.yaml', 5, 8],
+    ]);
   });
 
   it('reads gateways with DuckLake catalogs passed through and a postgres state connection', () => {

@@ -10,6 +10,7 @@ import { parse as parseYamlScalar } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostics } from './diagnostics';
 import type { ProjectEnv } from './env';
+import { CONFIG_SECTION_BASE, type SqlSection } from './sql-section';
 import { YamlSource } from './yaml-source';
 
 /** `catalogs:` value: a path string (`':memory:'`, `file.duckdb`) or an attach spec. */
@@ -76,8 +77,10 @@ export interface ModelDefaults {
   physicalProperties: Record<string, unknown>;
   virtualProperties: Record<string, unknown>;
   sessionProperties: Record<string, unknown>;
-  preStatements: string[];
-  postStatements: string[];
+  /** `model_defaults` statements, run around every SQL model's own (pre first, post last). */
+  preStatements: SqlSection[];
+  postStatements: SqlSection[];
+  onVirtualUpdate: SqlSection[];
 }
 
 export interface ProjectConfig {
@@ -212,6 +215,7 @@ export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
   sessionProperties: {},
   preStatements: [],
   postStatements: [],
+  onVirtualUpdate: [],
 };
 
 async function exists(path: string): Promise<boolean> {
@@ -254,6 +258,17 @@ export async function loadConfig(dir: string, env: ProjectEnv, diagnostics: Diag
   return parseConfig(file, text, env, diagnostics);
 }
 
+/** `model_defaults.<key>` statements as SQL sections pointing at their place in the config file. */
+function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined): SqlSection[] {
+  return (statements ?? []).map((sql, i) => {
+    const range = source.rangeAt(['model_defaults', key, i]);
+    // A quoted string's SQL starts after its quote.
+    const quoted = text[range.start.offset] === '"' || text[range.start.offset] === "'";
+    const start = quoted ? { ...range.start, column: range.start.column + 1, offset: range.start.offset + 1 } : range.start;
+    return { sql, offset: CONFIG_SECTION_BASE + start.offset, range: { start, end: range.end }, file };
+  });
+}
+
 /** Parses config text (already read) of project-relative `file`. */
 export function parseConfig(file: string, text: string, env: ProjectEnv, diagnostics: Diagnostics): ProjectConfig {
   const source = new YamlSource(file, text, env, diagnostics);
@@ -277,12 +292,12 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     const md = modelDefaults.safeParse(data.model_defaults);
     if (!md.success) source.reportIssues(md.error.issues, 'config.invalid', ['model_defaults']);
     else {
-      defaults = toModelDefaults(md.data);
-      for (const key of ['pre_statements', 'post_statements', 'on_virtual_update'] as const) {
-        if (md.data[key]?.length) {
-          diagnostics.warning(file, source.rangeAt(['model_defaults', key]), 'config.unsupported', `model_defaults.${key} is not supported yet and is not run; put the statements in the models`);
-        }
-      }
+      defaults = {
+        ...toModelDefaults(md.data),
+        preStatements: statementSections(source, text, file, 'pre_statements', md.data.pre_statements),
+        postStatements: statementSections(source, text, file, 'post_statements', md.data.post_statements),
+        onVirtualUpdate: statementSections(source, text, file, 'on_virtual_update', md.data.on_virtual_update),
+      };
       if (defaults.dialect !== 'duckdb') {
         diagnostics.error(
           file,
@@ -401,8 +416,9 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
     physicalProperties: m.physical_properties ?? {},
     virtualProperties: m.virtual_properties ?? {},
     sessionProperties: m.session_properties ?? {},
-    preStatements: m.pre_statements ?? [],
-    postStatements: m.post_statements ?? [],
+    preStatements: [],
+    postStatements: [],
+    onVirtualUpdate: [],
   };
 }
 

@@ -240,9 +240,10 @@ export function parseModelFile(
     properties,
     kindOptions,
     ...(query ? { query } : {}),
-    preStatements: pre,
-    postStatements: post,
-    onVirtualUpdate,
+    // model_defaults statements run around the model's own: theirs first before, last after.
+    preStatements: [...defaults.preStatements, ...pre],
+    postStatements: [...post, ...defaults.postStatements],
+    onVirtualUpdate: [...onVirtualUpdate, ...defaults.onVirtualUpdate],
     inlineAudits: inline.map((a) => a.name),
   };
   if (items['signals']) {

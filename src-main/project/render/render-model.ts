@@ -76,7 +76,7 @@ function makeEvaluator(job: Job, vars: Variables, context: RenderContext, diagno
       const section = job.sections.find((s) => at.start >= s.offset && at.start <= s.offset + s.sql.length) ?? job.sections[0];
       const range = section ? rangeInSection(section, at.start, at.end) : undefined;
       diagnostics.push({
-        file: job.file,
+        file: section?.file ?? job.file,
         line: range?.start.line ?? 1,
         column: range?.start.column ?? 1,
         ...(range ? { endLine: range.end.line, endColumn: range.end.column } : {}),
