@@ -5,9 +5,9 @@
  * chunk into Parquet with `read_json(..., columns={...})` + `COPY ... (FORMAT parquet)` —
  * flattening raw records with struct access — in its own threads while JavaScript keeps
  * working on the next pages. One conversion runs per writer connection; when all are busy the
- * next full chunk waits, which bounds disk and memory use. For a sink with its own file form (the lake), chunks are
- * written in that form — field ids, its Parquet settings, statistics — so its commit adopts
- * them instead of rewriting every row.
+ * next full chunk waits, which bounds disk and memory use. For a sink with its own file form
+ * (the lake), chunks are written in that form — field ids, its Parquet settings, statistics —
+ * so its commit adopts them instead of rewriting every row.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
