@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProject } from '../plan/test-project';
+import { createTestProject, writeFiles } from '../plan/test-project';
 import { PasService } from '../service/service';
 
 let service: PasService;
+let root: string;
 beforeAll(async () => {
-  const root = await createTestProject({
+  root = await createTestProject({
     'models/marts/category_history.sql': `MODEL (name marts.category_history, kind SCD_TYPE_2_BY_COLUMN (unique_key id, columns [category], valid_to_name ended_at));
 SELECT id, category FROM raw.events WHERE id < 5`,
     'models/marts/current_category.sql': `MODEL (name marts.current_category, kind FULL);
@@ -22,5 +23,18 @@ describe('project lineage', () => {
     expect(view.edges).toContainEqual(expect.objectContaining({ from: { model: 'marts.category_history', column: 'valid_from' }, to: { model: 'marts.current_category', column: 'valid_from' } }));
     const history = view.nodes.find((n) => n.model === 'marts.category_history');
     expect(history?.columns.find((c) => c.name === 'valid_from')).toMatchObject({ expression: 'valid_from (kept by the SCD type 2 history)' });
+  });
+
+  it('recomputes a model whose kind alone changed to SCD type 2', async () => {
+    const changed = new Promise<void>((resolve) => {
+      const off = service.events.on('project.changed', () => {
+        off();
+        resolve();
+      });
+    });
+    writeFiles(root, { 'models/marts/by_category.sql': 'MODEL (name marts.by_category, kind SCD_TYPE_2_BY_COLUMN (unique_key category, columns *));\nSELECT category, count(*) AS n FROM staging.stg_events GROUP BY category' });
+    await changed;
+    const { models } = await service.invoke('lineage.models', {});
+    expect(models.find((m) => m.name === 'marts.by_category')?.columns).toEqual(['category', 'n', 'valid_from', 'valid_to']);
   });
 });

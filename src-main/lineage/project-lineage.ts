@@ -25,10 +25,24 @@ function sourceModelColumns(model: ModelDefinition): readonly string[] | undefin
   return model.columns?.map((c) => c.name);
 }
 
+/** Columns the engine adds to a model's query: an SCD type 2 model's validity columns. */
+function engineColumnsOf(model: ModelDefinition): { column: string; expression: string }[] {
+  const kind = model.kind;
+  if (kind.name !== 'SCD_TYPE_2_BY_TIME' && kind.name !== 'SCD_TYPE_2_BY_COLUMN') return [];
+  return [kind.validFromName, kind.validToName].map((column) => ({ column, expression: `${column} (kept by the SCD type 2 history)` }));
+}
+
+/** What a model's lineage is computed from: its rendered SQL and the engine-added columns. */
+function inputKey(query: string, model: ModelDefinition): string {
+  return [query, ...engineColumnsOf(model).map((c) => c.column)].join('\u0000');
+}
+
 export class ProjectLineage {
   readonly graph: LineageGraph;
   private models = new Map<string, ModelDefinition>();
   private sql = new Map<string, string>();
+  /** `inputKey` of each model as last computed. */
+  private keys = new Map<string, string>();
 
   private constructor(graph: LineageGraph) {
     this.graph = graph;
@@ -59,23 +73,21 @@ export class ProjectLineage {
       this.models.set(name, node.model);
       if (node.query === undefined) continue;
       this.sql.set(name, node.query);
-      const kind = node.model.kind;
-      const engineColumns =
-        kind.name === 'SCD_TYPE_2_BY_TIME' || kind.name === 'SCD_TYPE_2_BY_COLUMN'
-          ? [kind.validFromName, kind.validToName].map((column) => ({ column, expression: `${column} (kept by the SCD type 2 history)` }))
-          : undefined;
-      models.push({ name, sql: node.query, ...(engineColumns ? { engineColumns } : {}) });
+      this.keys.set(name, inputKey(node.query, node.model));
+      const engineColumns = engineColumnsOf(node.model);
+      models.push({ name, sql: node.query, ...(engineColumns.length > 0 ? { engineColumns } : {}) });
     }
     return parseModels(parser, models);
   }
 
-  /** Recomputes the models whose rendered SQL differs from last time, and their dependents. */
+  /** Recomputes the models whose rendered SQL (or engine-added columns) differ from last time, and their dependents. */
   async refresh(projectGraph: ProjectGraph, parser: SqlParser): Promise<UpdateSummary> {
-    const changed = [...projectGraph.nodes.values()].filter((n) => n.query !== undefined && this.sql.get(n.name) !== n.query).map((n) => n.name);
+    const changed = [...projectGraph.nodes.values()].filter((n) => n.query !== undefined && this.keys.get(n.name) !== inputKey(n.query, n.model)).map((n) => n.name);
     const removed = [...this.sql.keys()].filter((name) => !projectGraph.nodes.has(name));
     const summary: UpdateSummary = { recomputed: [], invalidated: [] };
     for (const name of removed) {
       this.sql.delete(name);
+      this.keys.delete(name);
       this.models.delete(name);
       merge(summary, this.graph.removeModel(name));
     }
