@@ -12,7 +12,7 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { ScanNode, scanRawRecords, type CursorScan } from './raw-scan';
+import { recordSlices, ScanNode, scanRawRecords, type CursorScan } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -27,6 +27,9 @@ export interface NormalizerOptions {
   /** Raw path of the incremental cursor (object keys), whose values `scanRaw` collects. */
   cursorPath?: readonly string[];
 }
+
+/** Records parsed at once by `acceptRawBody`. */
+const RECORDS_PER_PARSE = 5000;
 
 /** Rows of one page, per table, as NDJSON lines (without newline). */
 export type NormalizedPage = Map<string, string[]>;
@@ -143,21 +146,61 @@ export class Normalizer {
    * Otherwise changes nothing and returns false (the caller uses `normalizePage`).
    */
   acceptRaw(items: readonly unknown[]): boolean {
+    if (!this.acceptRecords(items)) return false;
+    this.root.rows += items.length;
+    return true;
+  }
+
+  /**
+   * `acceptRaw` for a body that is a JSON array of records, parsing one record at a time so a
+   * page's records are never all in memory (the first page of a load, a page with a new field).
+   * Returns the record count when the page is accepted (rows are counted by `countRaw`, as
+   * after `scanRaw`); undefined, with nothing changed, when it is not — including malformed
+   * JSON, which the caller's own parse then reports.
+   */
+  acceptRawBody(body: Uint8Array): number | undefined {
+    const found = recordSlices(body);
+    // An empty page is cheap to parse: the caller's route handles it (and the paginator's stop).
+    if (!found || found.length === 0) return undefined;
+    const slices: number[] = found;
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    // Parsed a few thousand records at a time (one contiguous stretch of the array each): about
+    // as fast as one parse of the page, in a tenth of the memory.
+    function* records(): Generator<unknown> {
+      for (let k = 0; k < slices.length; k += 2 * RECORDS_PER_PARSE) {
+        const last = Math.min(k + 2 * RECORDS_PER_PARSE, slices.length) - 1;
+        yield* JSON.parse(`[${text.toString('utf8', slices[k], slices[last])}]`) as unknown[];
+      }
+    }
+    try {
+      return this.acceptRecords(records()) ? slices.length / 2 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Checks records against the raw layout and settles the schema they imply; all or nothing. */
+  private acceptRecords(items: Iterable<unknown>): boolean {
     this.scanTree = undefined;
     const undo: (() => void)[] = [];
     const pending = new Map<string, DataType>();
-    for (const item of items) {
-      if (item === null || typeof item !== 'object' || Array.isArray(item) || !this.rawWalk(item as Row, '', this.layout, pending, undo)) {
-        for (const step of undo.reverse()) step();
-        return false;
+    const rollBack = (): false => {
+      for (const step of undo.reverse()) step();
+      return false;
+    };
+    try {
+      for (const item of items) {
+        if (item === null || typeof item !== 'object' || Array.isArray(item) || !this.rawWalk(item as Row, '', this.layout, pending, undo)) return rollBack();
       }
+    } catch (error) {
+      rollBack();
+      throw error;
     }
     for (const [name, type] of pending) {
       const seen = this.root.pending.get(name);
       this.root.pending.set(name, seen === undefined ? type : unify(seen, type));
     }
     this.settle(this.root);
-    this.root.rows += items.length;
     return true;
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_TYPES } from '../schema/types';
 import { fits } from './infer';
 import { Normalizer } from './normalizer';
-import { stringFits } from './raw-scan';
+import { recordSlices, stringFits } from './raw-scan';
 
 const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -115,6 +115,40 @@ describe('raw byte check', () => {
         const expected = /[eE]/.test(value) && (type === 'double' || type === 'bigint') ? false : fits(value, type);
         expect(stringFits(raw, 0, raw.length, type), `${value} as ${type}`).toBe(expected);
       }
+    }
+  });
+
+  it('splits a JSON array into its records without parsing them, whatever braces and quotes the strings hold', () => {
+    const text = ' [ {"a": "}{\\"[", "b": [1, {"c": 2}]}\n,{"d": {}} ] ';
+    const slices = recordSlices(Buffer.from(text));
+    expect(slices).toHaveLength(4);
+    const parts = [0, 2].map((k) => JSON.parse(text.slice(slices![k], slices![k + 1])) as unknown);
+    expect(parts).toEqual([{ a: '}{"[', b: [1, { c: 2 }] }, { d: {} }]);
+    for (const bad of ['{"a": 1}', '[1, 2]', '[{"a": 1}] x', '[{"a": "1}]', '[{"a": 1},]']) expect(recordSlices(Buffer.from(bad)), bad).toBeUndefined();
+    expect(recordSlices(Buffer.from('[]'))).toEqual([]);
+  });
+});
+
+describe('checking a body record by record (acceptRawBody)', () => {
+  const fresh = () => new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [], hints: { name: 'text' } });
+
+  it('settles the same schema as acceptRaw on the parsed page', () => {
+    const records = Array.from({ length: 12_000 }, (_, i) => ({ ...base[i % 2], id: String(i), ...(i === 11_999 ? { late: 'x' } : {}) }));
+    const byBody = fresh();
+    expect(byBody.acceptRawBody(bytes(records))).toBe(12_000);
+    const parsed = fresh();
+    expect(parsed.acceptRaw(records)).toBe(true);
+    expect(byBody.rawColumns()).toEqual(parsed.rawColumns());
+    expect(byBody.tables()).toEqual(parsed.tables());
+  });
+
+  it('changes nothing when a record needs the JavaScript route or the JSON is malformed', () => {
+    const plain = () => new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [] });
+    for (const body of [bytes([base[0], { id: '3', tags: ['a'] }]), Buffer.from('[{"id": "1"}, {"id": tru}]')]) {
+      const normalizer = plain();
+      expect(normalizer.acceptRawBody(body)).toBeUndefined();
+      expect(normalizer.tables()).toEqual(plain().tables());
+      expect(normalizer.rawColumns()).toEqual([]);
     }
   });
 });

@@ -454,3 +454,38 @@ function isMinute(b: Uint8Array, i: number): boolean {
   const c = digitAt(b, i + 1);
   return a >= 0 && a <= 5 && c >= 0;
 }
+
+/**
+ * The `[start, end)` byte ranges of the elements of a JSON array, flat: [s0, e0, s1, e1, …];
+ * undefined when the body is not an array of objects (or not well-formed enough to split).
+ * Only the nesting is followed (strings and escapes skipped); each slice is parsed on its own.
+ */
+export function recordSlices(body: Uint8Array): number[] | undefined {
+  const n = body.length;
+  let i = skipWs(body, 0, n);
+  if (i >= n || body[i] !== 0x5b) return undefined;
+  i = skipWs(body, i + 1, n);
+  const out: number[] = [];
+  if (body[i] === 0x5d) return skipWs(body, i + 1, n) === n ? out : undefined;
+  for (;;) {
+    if (i >= n || body[i] !== 0x7b) return undefined;
+    const start = i;
+    let depth = 0;
+    for (; i < n; i++) {
+      const c = body[i] as number;
+      if (c === 0x22) {
+        for (i++; i < n && body[i] !== 0x22; i++) if (body[i] === 0x5c) i++;
+      } else if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) break;
+    }
+    if (i >= n) return undefined;
+    out.push(start, ++i);
+    i = skipWs(body, i, n);
+    if (body[i] === 0x2c) {
+      i = skipWs(body, i + 1, n);
+      continue;
+    }
+    if (body[i] === 0x5d && skipWs(body, i + 1, n) === n) return out;
+    return undefined;
+  }
+}

@@ -32,7 +32,7 @@ export interface ResourceProgress {
   bytes: number;
   /** Pages whose bytes went to DuckDB unchanged (the raw route). */
   rawPages: number;
-  /** Of those, the pages checked on their bytes alone, never parsed. */
+  /** Of those, the pages checked without parsing the page as a whole (on its bytes, or record by record). */
   unparsedPages: number;
 }
 
@@ -138,6 +138,10 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
                 const cursor = normalizer.lastCursorScan();
                 if (!cursor || !incremental.acceptRaw(cursor, body)) rows = undefined;
               }
+              // A page the byte check cannot take as the schema stands (the first page, a new
+              // field) may still fit once its records settle the schema: check them one at a time
+              // rather than parsing the whole page at once (a page of records is ~4x its bytes).
+              if (rows === undefined && !incremental) rows = normalizer.acceptRawBody(body);
               declined = rows === undefined ? declined + 1 : 0;
               return rows;
             }
