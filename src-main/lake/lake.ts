@@ -293,17 +293,23 @@ export class Lake {
 
   // ---- writing -------------------------------------------------------------------------
 
+  /** What a write builds on: the latest catalog state (without files) and each table's highest column id ever. */
+  private async writeBase(): Promise<{ state: CatalogState; maxIds: Map<number, number> }> {
+    const state = await loadState(this.store, await latestSnapshot(this.store), { ...this.loadOptions(), withoutFiles: true });
+    const maxIds = new Map<number, number>();
+    for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
+      maxIds.set(Number(r.table_id), Number(r.m));
+    }
+    return { state, maxIds };
+  }
+
   /**
    * How to write Parquet files for the tables of `schema` outside a transaction so that a later
    * one adopts them unchanged (prepared-file.ts): the tables' field ids now, and the lake's
    * Parquet settings. Tables not listed do not exist yet.
    */
   async preparedLayouts(schema: string): Promise<{ tables: Map<string, PreparedTableLayout>; parquetOptions: string }> {
-    const state = await loadState(this.store, await latestSnapshot(this.store), { ...this.loadOptions(), withoutFiles: true });
-    const maxIds = new Map<number, number>();
-    for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
-      maxIds.set(Number(r.table_id), Number(r.m));
-    }
+    const { state, maxIds } = await this.writeBase();
     const tables = new Map<string, PreparedTableLayout>();
     for (const t of state.tables) {
       if (t.schemaName !== schema) continue;
@@ -326,12 +332,7 @@ export class Lake {
     const connection = await this.instance.connect();
     let tx: LakeTransaction | undefined;
     try {
-      const head = await latestSnapshot(this.store);
-      const state = await loadState(this.store, head, { ...this.loadOptions(), withoutFiles: true });
-      const maxIds = new Map<number, number>();
-      for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
-        maxIds.set(Number(r.table_id), Number(r.m));
-      }
+      const { state, maxIds } = await this.writeBase();
       tx = new LakeTransaction(
         state,
         {

@@ -201,8 +201,9 @@ export async function evaluateModel(model: ModelDefinition, target: QualifiedNam
     case 'SCD_TYPE_2_BY_COLUMN': {
       const bad = kind.uniqueKey.find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
       if (bad) throw new Error(`${model.file}: ${model.name}: the unique_key of an SCD type 2 model must be column names (got ${bad}).`);
-      const described = await ctx.warehouse.query(`DESCRIBE SELECT * FROM (${query}) AS __q`, ctx.signal);
-      const sourceColumns = described.map((r) => String(r.column_name));
+      // The query's columns are needed only to check every column for changes.
+      const checksAll = kind.name === 'SCD_TYPE_2_BY_COLUMN' && (kind.columns === undefined || kind.columns === '*');
+      const sourceColumns = checksAll ? (await ctx.warehouse.query(`DESCRIBE SELECT * FROM (${query}) AS __q`, ctx.signal)).map((r) => String(r.column_name)) : [];
       await ctx.warehouse.replaceTable(target, scd2Sql(kind, ctx.warehouse.qualify(target), query, sourceColumns, sqlTimestamp(ctx.executionTime)), ctx.signal);
       break;
     }

@@ -62,6 +62,25 @@ function hasMore(body: unknown, path: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/** The total a response states at `totalPath` (records or pages); an error names the paginator. */
+function totalOf(page: FetchedPage, totalPath: string, paginator: string): number {
+  const t = Number(getPath(page.body, totalPath));
+  if (!Number.isFinite(t)) throw new Error(`${paginator} paginator: total_path "${totalPath}" not found in the response of ${page.url}`);
+  return t;
+}
+
+/**
+ * The stop rules shared by offset and page-number paging, after a page of `n` records:
+ * `has_more_path` says false, an empty page, or a short page (fewer than `pageSize`) unless
+ * `has_more_path` says true.
+ */
+function stopsAfter(page: FetchedPage, n: number, pageSize: number | undefined, c: { has_more_path?: string | undefined; stop_after_empty_page: boolean; stop_after_short_page: boolean }): boolean {
+  const more = hasMore(page.body, c.has_more_path);
+  if (more === false) return true;
+  if (n === 0 && c.stop_after_empty_page) return true;
+  return pageSize !== undefined && n < pageSize && c.stop_after_short_page && more !== true;
+}
+
 export function createPaginator(config: PaginatorConfig | undefined): Paginator {
   const c = config ?? { type: 'single_page' as const };
   switch (c.type) {
@@ -81,17 +100,8 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
         at,
         first: (base) => at(0, base) ?? withParams(base, { [c.offset_param]: String(c.offset), [c.limit_param]: String(c.limit) }),
         next(page, k, base) {
-          const n = page.recordCount ?? page.records.length;
-          if (c.total_path) {
-            const t = Number(getPath(page.body, c.total_path));
-            if (!Number.isFinite(t)) throw new Error(`offset paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
-            total = t;
-          }
-          const more = hasMore(page.body, c.has_more_path);
-          if (more === false) return undefined;
-          if (n === 0 && c.stop_after_empty_page) return undefined;
-          if (n < c.limit && c.stop_after_short_page && more !== true) return undefined;
-          return at(k + 1, base);
+          if (c.total_path) total = totalOf(page, c.total_path, 'offset');
+          return stopsAfter(page, page.recordCount ?? page.records.length, c.limit, c) ? undefined : at(k + 1, base);
         },
       };
     }
@@ -109,17 +119,8 @@ export function createPaginator(config: PaginatorConfig | undefined): Paginator 
         at,
         first: (base) => at(0, base) ?? withParams(base, { [c.page_param]: String(start) }),
         next(page, k, base) {
-          const n = page.recordCount ?? page.records.length;
-          if (c.total_path) {
-            const t = Number(getPath(page.body, c.total_path));
-            if (!Number.isFinite(t)) throw new Error(`page_number paginator: total_path "${c.total_path}" not found in the response of ${page.url}`);
-            totalPages = t;
-          }
-          const more = hasMore(page.body, c.has_more_path);
-          if (more === false) return undefined;
-          if (n === 0 && c.stop_after_empty_page) return undefined;
-          if (c.page_size !== undefined && n < c.page_size && c.stop_after_short_page && more !== true) return undefined;
-          return at(k + 1, base);
+          if (c.total_path) totalPages = totalOf(page, c.total_path, 'page_number');
+          return stopsAfter(page, page.recordCount ?? page.records.length, c.page_size, c) ? undefined : at(k + 1, base);
         },
       };
     }

@@ -9,7 +9,7 @@ import { DuckEngine } from '../../duck/engine';
 import type { TableSchema } from '../schema/types';
 import { duckType, quoteIdent, quoteLiteral } from '../schema/types';
 import type { LoadPackage, LoadTable, PipelineState } from './package';
-import { loadRecord, loadsQuery, parquetList, type LakeSink, type LoadRecord } from './sink';
+import { loadRecord, loadsQuery, parquetList, SYSTEM_TABLES, type LakeSink, type LoadRecord, type SystemTable } from './sink';
 
 type Cell = string | number | boolean | null;
 
@@ -92,9 +92,10 @@ export class DuckDbSink implements LakeSink {
       // so DuckDB may insert in parallel within the memory limit.
       await run('SET preserve_insertion_order = false');
       await run(`CREATE SCHEMA IF NOT EXISTS ${ds}`);
-      await run(`CREATE TABLE IF NOT EXISTS ${ds}._dlt_loads (load_id VARCHAR, pipeline_name VARCHAR, status INTEGER, inserted_at TIMESTAMP, tables JSON)`);
-      await run(`CREATE TABLE IF NOT EXISTS ${ds}._dlt_pipeline_state (pipeline_name VARCHAR, version BIGINT, state JSON, load_id VARCHAR, created_at TIMESTAMP)`);
-      await run(`CREATE TABLE IF NOT EXISTS ${ds}._dlt_tables (table_name VARCHAR PRIMARY KEY, schema JSON)`);
+      for (const table of Object.values(SYSTEM_TABLES) as SystemTable[]) {
+        const columns = table.columns.map((c) => `${c.name} ${c.type}${c.name === table.key ? ' PRIMARY KEY' : ''}`).join(', ');
+        await run(`CREATE TABLE IF NOT EXISTS ${ds}.${table.name} (${columns})`);
+      }
       const stored = new Map((await this.currentSchemasIn(run, pkg.dataset)).map((t) => [t.name, t]));
       for (const table of pkg.tables) await this.migrate(run, pkg.dataset, table.schema, stored.get(table.schema.name));
       signal?.throwIfAborted();

@@ -10,11 +10,11 @@ import type { LakeWarehouse } from '../../plan/lake-warehouse';
 import { duckType, quoteIdent, quoteLiteral, type TableSchema } from '../schema/types';
 import type { LoadPackage, LoadTable, PackageFile, PipelineState } from './package';
 import { PACKAGE_ROW_GROUP_SIZE } from './package-writer';
-import { loadRecord, loadsQuery, parquetList, type LakeSink, type LoadRecord, type PackageFileForm } from './sink';
+import { loadRecord, loadsQuery, parquetList, SYSTEM_TABLES, type LakeSink, type LoadRecord, type PackageFileForm, type SystemTable } from './sink';
 
-const LOADS = '_dlt_loads';
-const STATE = '_dlt_pipeline_state';
-const TABLES = '_dlt_tables';
+const LOADS = SYSTEM_TABLES.loads.name;
+const STATE = SYSTEM_TABLES.state.name;
+const TABLES = SYSTEM_TABLES.tables.name;
 
 
 export class LakeIngestSink implements LakeSink {
@@ -91,25 +91,10 @@ export class LakeIngestSink implements LakeSink {
     await this.lake.transaction(
       async (tx) => {
         if (!tx.schema(ds)) tx.createSchema(ds);
-        if (!tx.table(ds, LOADS)) {
-          await tx.createTable(ds, LOADS, [
-            { name: 'load_id', type: 'VARCHAR' },
-            { name: 'pipeline_name', type: 'VARCHAR' },
-            { name: 'status', type: 'INTEGER' },
-            { name: 'inserted_at', type: 'TIMESTAMP' },
-            { name: 'tables', type: 'VARCHAR' },
-          ]);
+        for (const table of Object.values(SYSTEM_TABLES) as SystemTable[]) {
+          // The lake keeps JSON documents as text.
+          if (!tx.table(ds, table.name)) await tx.createTable(ds, table.name, table.columns.map((c) => ({ name: c.name, type: c.type === 'JSON' ? 'VARCHAR' : c.type })));
         }
-        if (!tx.table(ds, STATE)) {
-          await tx.createTable(ds, STATE, [
-            { name: 'pipeline_name', type: 'VARCHAR' },
-            { name: 'version', type: 'BIGINT' },
-            { name: 'state', type: 'VARCHAR' },
-            { name: 'load_id', type: 'VARCHAR' },
-            { name: 'created_at', type: 'TIMESTAMP' },
-          ]);
-        }
-        if (!tx.table(ds, TABLES)) await tx.createTable(ds, TABLES, [{ name: 'table_name', type: 'VARCHAR' }, { name: 'schema', type: 'VARCHAR' }]);
         for (const table of pkg.tables) await this.migrate(tx, ds, table.schema);
         signal?.throwIfAborted();
         const stored = tx.table(ds, TABLES) ? await tx.query(`SELECT table_name FROM (${await tx.scanSql(ds, TABLES)})`) : [];

@@ -47,6 +47,47 @@ export interface LakeSink {
   dropPipeline(dataset: string, pipeline: string, dropTables?: string[]): Promise<void>;
 }
 
+/** A table every sink keeps beside the data, under dlt's name. */
+export interface SystemTable {
+  name: string;
+  /** Columns with DuckDB types; JSON documents are `JSON`. */
+  columns: readonly { name: string; type: string }[];
+  /** The column each row is unique on, if any. */
+  key?: string;
+}
+
+/** Load records, pipeline state (with the incremental cursors) and table schemas. */
+export const SYSTEM_TABLES = {
+  loads: {
+    name: '_dlt_loads',
+    columns: [
+      { name: 'load_id', type: 'VARCHAR' },
+      { name: 'pipeline_name', type: 'VARCHAR' },
+      { name: 'status', type: 'INTEGER' },
+      { name: 'inserted_at', type: 'TIMESTAMP' },
+      { name: 'tables', type: 'JSON' },
+    ],
+  },
+  state: {
+    name: '_dlt_pipeline_state',
+    columns: [
+      { name: 'pipeline_name', type: 'VARCHAR' },
+      { name: 'version', type: 'BIGINT' },
+      { name: 'state', type: 'JSON' },
+      { name: 'load_id', type: 'VARCHAR' },
+      { name: 'created_at', type: 'TIMESTAMP' },
+    ],
+  },
+  tables: {
+    name: '_dlt_tables',
+    columns: [
+      { name: 'table_name', type: 'VARCHAR' },
+      { name: 'schema', type: 'JSON' },
+    ],
+    key: 'table_name',
+  },
+} as const satisfies Record<string, SystemTable>;
+
 /** The query every sink runs on its `_dlt_loads` table (qualified name given), newest first. */
 export function loadsQuery(loadsTable: string, pipeline: string, limit: number): string {
   return `SELECT load_id, pipeline_name, CAST(inserted_at AS VARCHAR) AS inserted_at, tables FROM ${loadsTable} WHERE pipeline_name = '${pipeline.replaceAll("'", "''")}' ORDER BY load_id DESC LIMIT ${Math.max(1, Math.floor(limit))}`;

@@ -77,6 +77,9 @@ let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 let cursorStart = 0;
 let cursorEnd = 0;
 let cursorKind = 0;
+/** The page's smallest and largest numeric cursor values so far (kind 'number'). */
+let minNumber = 0;
+let maxNumber = 0;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
@@ -288,24 +291,31 @@ function noteCursor(b: Uint8Array, cursor: CursorScan, start: number, end: numbe
     cursor.usable = false;
     return;
   }
+  // A number is converted once per record; the page's smallest and largest are kept as values.
+  const value = kind === 'number' ? Number(textOf(b, cursorStart, cursorEnd)) : 0;
   if (cursor.kind === undefined) {
     cursor.kind = kind;
     cursor.min = [cursorStart, cursorEnd];
     cursor.max = [cursorStart, cursorEnd];
     cursor.atMax.push(start, end);
+    minNumber = maxNumber = value;
     return;
   }
-  if (compareCursor(b, kind, cursorStart, cursorEnd, cursor.min[0], cursor.min[1]) < 0) cursor.min = [cursorStart, cursorEnd];
-  const c = compareCursor(b, kind, cursorStart, cursorEnd, cursor.max[0], cursor.max[1]);
+  const below = kind === 'number' ? value - minNumber : compareBytes(b, cursorStart, cursorEnd, cursor.min[0], cursor.min[1]);
+  if (below < 0) {
+    cursor.min = [cursorStart, cursorEnd];
+    minNumber = value;
+  }
+  const c = kind === 'number' ? value - maxNumber : compareBytes(b, cursorStart, cursorEnd, cursor.max[0], cursor.max[1]);
   if (c > 0) {
     cursor.max = [cursorStart, cursorEnd];
     cursor.atMax = [start, end];
+    maxNumber = value;
   } else if (c === 0) cursor.atMax.push(start, end);
 }
 
-/** Compares two cursor values held in `b` as the incremental cursor does: numbers by value, text by code units. */
-function compareCursor(b: Uint8Array, kind: 'string' | 'number', s1: number, e1: number, s2: number, e2: number): number {
-  if (kind === 'number') return Number(textOf(b, s1, e1)) - Number(textOf(b, s2, e2));
+/** Compares two text cursor values held in `b` by their bytes (ASCII: the cursor's code-unit order). */
+function compareBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): number {
   const n = Math.min(e1 - s1, e2 - s2);
   for (let k = 0; k < n; k++) {
     const d = (b[s1 + k] as number) - (b[s2 + k] as number);
