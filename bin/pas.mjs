@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// `pas`: loads the TypeScript CLI through tsx, so the command always runs the checked-out source.
-import { register } from 'tsx/esm/api';
+// `pas`: runs the prebuilt CLI bundle (out/cli/pas.mjs, see scripts/cli-bundle.mjs), rebuilding
+// it first when the sources changed since it was built, so a checkout never runs stale code.
+import { buildCli, bundleIsFresh, bundlePath } from '../scripts/cli-bundle.mjs';
+import { pathToFileURL } from 'node:url';
 
-register();
-const { runCli } = await import('../src-main/cli/main.ts');
+if (!bundleIsFresh()) {
+  process.stderr.write('pas: sources changed, building the CLI (out/cli/pas.mjs)…\n');
+  await buildCli();
+}
+const { runCli } = await import(pathToFileURL(bundlePath).href);
 await runCli();

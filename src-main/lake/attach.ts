@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogState, SnapshotRow, TableState } from './catalog/state';
 import { tableScanSql, type ReadSources } from './read';
-import { ident, parseChanges, qualified } from './sql';
+import { ident, qualified } from './sql';
 
 export interface AttachOptions {
   /** Pin to this snapshot id (read-only time travel). */
@@ -20,31 +20,19 @@ export interface AttachOptions {
 export interface AttachHost {
   latestSnapshotId(): Promise<number>;
   resolveSnapshot(at: AttachOptions): Promise<SnapshotRow>;
-  /** Everything at a snapshot; with `tableIds`, only those tables (plus schemas and views). */
-  loadState(snapshot: SnapshotRow, tableIds?: number[]): Promise<CatalogState>;
-  /** `changes_made` of the snapshots in (from, to]. */
-  changesBetween(from: number, to: number): Promise<(string | null)[]>;
+  /** Everything at a snapshot. */
+  loadState(snapshot: SnapshotRow): Promise<CatalogState>;
+  /** The state at `snapshot` derived from an earlier one by reloading what changed (catalog/state.ts), or undefined. */
+  advanceState(known: CatalogState, snapshot: SnapshotRow): Promise<CatalogState | undefined>;
   readSources(connection: DuckDBConnection, scratchCatalog: string): ReadSources;
   detached(attachment: LakeAttachment): void;
 }
-
-/** Change types that touch only a table's data, never its shape or the catalog's structure. */
-const DATA_CHANGES = new Set([
-  'inserted_into_table',
-  'deleted_from_table',
-  'inlined_insert',
-  'inlined_delete',
-  'inline_flush',
-  'flushed_inlined',
-  'merge_adjacent',
-  'rewrite_delete',
-  'compacted_table',
-]);
 
 export class LakeAttachment {
   private snapshotId = -1;
   private state: CatalogState | undefined;
   private readonly tableSignatures = new Map<string, string>();
+  private readonly boundTables = new Map<string, TableState>();
   private readonly viewSql = new Map<string, string>();
   private schemas = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -81,38 +69,16 @@ export class LakeAttachment {
       const latest = await this.host.latestSnapshotId();
       if (latest === this.snapshotId) return false;
       const snapshot = await this.host.resolveSnapshot({ snapshot: latest });
-      await this.bind(snapshot, await this.changedTables(latest));
+      const advanced = this.state ? await this.host.advanceState(this.state, snapshot) : undefined;
+      await this.bind(snapshot, advanced);
       return true;
     });
     this.queue = task.catch(() => undefined);
     return task;
   }
 
-  /**
-   * Tables whose data changed since the bound snapshot when only data changed (inserts,
-   * deletes, compaction), else undefined: something structural changed, reload everything.
-   */
-  private async changedTables(latest: number): Promise<number[] | undefined> {
-    if (!this.state) return undefined;
-    const changed = new Set<number>();
-    for (const text of await this.host.changesBetween(this.snapshotId, latest)) {
-      for (const [type, value] of parseChanges(text)) {
-        if (!DATA_CHANGES.has(type)) return undefined;
-        changed.add(Number(value));
-      }
-    }
-    return [...changed];
-  }
-
-  private async bind(snapshot: SnapshotRow, onlyTables?: number[]): Promise<void> {
-    let state: CatalogState;
-    if (onlyTables && this.state) {
-      const fresh = await this.host.loadState(snapshot, onlyTables);
-      const replaced = new Map(fresh.tables.map((t) => [t.id, t]));
-      state = { ...fresh, tables: this.state.tables.map((t) => replaced.get(t.id) ?? t) };
-    } else {
-      state = await this.host.loadState(snapshot);
-    }
+  private async bind(snapshot: SnapshotRow, known?: CatalogState): Promise<void> {
+    const state = known ?? (await this.host.loadState(snapshot));
     const sources = this.host.readSources(this.connection, this.scratch);
     const run = (sql: string) => this.connection.run(sql);
 
@@ -125,6 +91,9 @@ export class LakeAttachment {
     for (const table of state.tables) {
       const key = `${table.schemaName}\u0000${table.name}`;
       wantedTables.add(key);
+      // A table object carried over unchanged from the last bind (advanceState) needs no look.
+      if (this.boundTables.get(key) === table && !snapshotDependent(table)) continue;
+      this.boundTables.set(key, table);
       const signature = tableSignature(table, snapshot.id);
       if (this.tableSignatures.get(key) === signature) continue;
       const sql = await tableScanSql(table, snapshot.id, sources);
@@ -136,6 +105,7 @@ export class LakeAttachment {
       const [schema, name] = key.split('\u0000') as [string, string];
       await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
       this.tableSignatures.delete(key);
+      this.boundTables.delete(key);
     }
 
     // Lake views may use each other: create in rounds until nothing more can be bound.
@@ -192,15 +162,17 @@ export class LakeAttachment {
   }
 }
 
+/** Inlined rows and partial files are filtered by snapshot id, so such a table re-binds on every new snapshot. */
+function snapshotDependent(table: TableState): boolean {
+  return table.inlined.length > 0 || table.inlinedDeleteTable !== undefined || table.files.some((f) => f.partialMax !== null || f.deleteFile?.hasSnapshotColumn);
+}
+
 function tableSignature(table: TableState, snapshotId: number): string {
-  const hasInlined = table.inlined.length > 0 || table.inlinedDeleteTable !== undefined;
-  const hasPartial = table.files.some((f) => f.partialMax !== null || f.deleteFile?.hasSnapshotColumn);
   return JSON.stringify({
     id: table.id,
     columns: table.columns,
     files: table.files.map((f) => [f.id, f.deleteFile?.id ?? null]),
     inlined: table.inlined.map((i) => i.name),
-    // Inlined rows and partial files are filtered by snapshot id, so they re-bind on every new snapshot.
-    s: hasInlined || hasPartial ? snapshotId : 0,
+    s: snapshotDependent(table) ? snapshotId : 0,
   });
 }

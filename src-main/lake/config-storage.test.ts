@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('createStorage', () => {
   it('opens a local folder for a local data_path', async () => {
     const config = parseLakeCatalog('lake', { type: 'ducklake', path: 'meta.ducklake', data_path: 'data/lake' }, { projectDir: project, env: {} });
-    const storage = createStorage(config.data);
+    const storage = await createStorage(config.data);
     expect(storage).toBeInstanceOf(LocalStorage);
     expect(storage.displayRoot).toBe(`${path.join(project, 'data', 'lake')}${path.sep}`);
   });
@@ -41,7 +41,7 @@ describe('createStorage', () => {
       { type: 'ducklake', path: 'meta.ducklake', data_path: `s3://${s3.bucket}/shop/`, s3: { cache_folder: '.cache/lake' } },
       { projectDir: project, env },
     );
-    const storage = createStorage(config.data, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const storage = await createStorage(config.data, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
     expect(storage).toBeInstanceOf(S3Storage);
     expect(storage.displayRoot).toBe(`s3://${s3.bucket}/shop/`);
 

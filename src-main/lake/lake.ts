@@ -15,6 +15,8 @@ import { initialCatalogSql, DUCKLAKE_VERSION } from './catalog/ddl';
 import { DuckDBCatalogStore } from './catalog/duckdb-store';
 import { PostgresCatalogStore, type PostgresCatalogOptions } from './catalog/postgres-store';
 import {
+  advanceState,
+  copyState,
   latestSnapshot,
   loadDataFiles,
   loadState,
@@ -88,6 +90,10 @@ export interface TransactionResult<T> {
 export class Lake {
   private readonly attachments = new Set<LakeAttachment>();
   private closed = false;
+  /** The newest catalog state seen (see stateAt). */
+  private latest: CatalogState | undefined;
+  /** Each table's highest column id ever, as of `state`. */
+  private maxIds: { state: CatalogState; ids: Map<number, number> } | undefined;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -183,13 +189,8 @@ export class Lake {
       {
         latestSnapshotId: () => this.currentSnapshot(),
         resolveSnapshot: (a) => this.resolveSnapshot(a),
-        loadState: (s, tableIds) => loadState(this.store, s, { ...this.loadOptions(), tableIds }),
-        changesBetween: async (from, to) =>
-          (
-            await this.store.query(
-              `SELECT changes_made FROM {MD}.ducklake_snapshot_changes WHERE snapshot_id > ${from} AND snapshot_id <= ${to} ORDER BY snapshot_id`,
-            )
-          ).map((r) => (r.changes_made as string | null) ?? null),
+        loadState: (s) => this.stateAt(s),
+        advanceState: (known, s) => this.stateAt(s, known),
         readSources: (c, scratch) => this.readSources(c, scratch),
         detached: (a) => this.attachments.delete(a),
       },
@@ -295,12 +296,45 @@ export class Lake {
 
   /** What a write builds on: the latest catalog state (without files) and each table's highest column id ever. */
   private async writeBase(): Promise<{ state: CatalogState; maxIds: Map<number, number> }> {
-    const state = await loadState(this.store, await latestSnapshot(this.store), { ...this.loadOptions(), withoutFiles: true });
-    const maxIds = new Map<number, number>();
-    for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
-      maxIds.set(Number(r.table_id), Number(r.m));
+    const state = await this.stateAt(await latestSnapshot(this.store));
+    const known = this.maxIds;
+    let maxIds: Map<number, number>;
+    if (known && known.state.snapshot.id <= state.snapshot.id) {
+      // Tables whose state object is new since the last base may have new columns.
+      const unchanged = new Set(known.state.tables);
+      const reloaded = state.tables.filter((t) => !unchanged.has(t)).map((t) => t.id);
+      maxIds = new Map(known.ids);
+      if (reloaded.length > 0) {
+        for (const r of await this.store.query(`SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column WHERE table_id IN (${reloaded.join(',')}) GROUP BY table_id`)) {
+          maxIds.set(Number(r.table_id), Number(r.m));
+        }
+      }
+    } else {
+      maxIds = new Map<number, number>();
+      for (const r of await this.store.query('SELECT table_id, max(column_id) AS m FROM {MD}.ducklake_column GROUP BY table_id')) {
+        maxIds.set(Number(r.table_id), Number(r.m));
+      }
     }
-    return { state, maxIds };
+    if (!this.maxIds || this.maxIds.state.snapshot.id <= state.snapshot.id) this.maxIds = { state, ids: maxIds };
+    // A transaction edits its base as it goes: it gets its own copy, without files (it loads
+    // the files of the tables it reads or changes itself).
+    return { state: copyState(state, { withoutFiles: true }), maxIds: new Map(maxIds) };
+  }
+
+  /**
+   * The catalog state (with files) at `snapshot`, shared by writes and live attachments and
+   * never edited: the last one seen, brought forward by reloading only what changed since
+   * (advanceState), so a write or refresh costs a few small queries, not a read of the whole
+   * catalog. `hint` is another known state to start from.
+   */
+  private async stateAt(snapshot: SnapshotRow, hint?: CatalogState): Promise<CatalogState> {
+    const options = this.loadOptions();
+    const cached = this.latest;
+    if (cached?.snapshot.id === snapshot.id) return cached;
+    const from = [cached, hint].filter((x): x is CatalogState => x !== undefined && x.snapshot.id <= snapshot.id).sort((a, b) => b.snapshot.id - a.snapshot.id)[0];
+    const state = (from ? await advanceState(this.store, from, snapshot, options) : undefined) ?? (await loadState(this.store, snapshot, options));
+    if (!this.latest || this.latest.snapshot.id < snapshot.id) this.latest = state;
+    return state;
   }
 
   /**

@@ -34,6 +34,8 @@ export interface ApplyContext {
   owner: string;
   onEvent?: (event: ApplyEvent) => void;
   signal?: AbortSignal;
+  /** Models evaluated at once (the gateway connection's `concurrent_tasks`); 1 by default. */
+  concurrentTasks?: number;
 }
 
 export class AuditFailedError extends Error {
@@ -85,10 +87,10 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     const result: ApplyResult = { environment: plan.environment, backfilled: [], audits: [], promotedViews: 0 };
     const backfills = new Map(plan.backfills.map((b) => [b.model, b]));
 
-    for (const name of graph.order) {
+    const backfillOne = async (name: string): Promise<void> => {
       const backfill = backfills.get(name);
       const node = graph.nodes.get(name);
-      if (!backfill || !node) continue;
+      if (!backfill || !node) return;
       ctx.signal?.throwIfAborted();
       const target = physicalTable(name, backfill.version);
       const first = backfill.intervals[0];
@@ -110,7 +112,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
             executionTime: plan.executionTime,
             variables: ctx.project.variables,
           });
-          result.audits.push(audit);
+          audits.set(name, [...(audits.get(name) ?? []), audit]);
           ctx.onEvent?.({ stage: 'audit', model: name, result: audit });
           if (audit.failedRows > 0 && audit.blocking) failures.push(audit);
         }
@@ -118,7 +120,17 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
         await state.addIntervals([{ name, version: backfill.version, startTs: start, endTs: end, isDev: false }]);
         ctx.onEvent?.({ stage: 'backfill', model: name, batch: i + 1, batches: batches.length, interval: displayRange([start, end], backfill.unit), elapsedMs: performance.now() - began });
       }
-      result.backfilled.push({ model: name, batches: batches.length });
+      backfilled.set(name, batches.length);
+    };
+    const audits = new Map<string, AuditResult[]>();
+    const backfilled = new Map<string, number>();
+    const models = graph.order.filter((name) => backfills.has(name) && graph.nodes.has(name));
+    await runParentsFirst(models, (name) => graph.nodes.get(name)?.parents ?? [], ctx.concurrentTasks ?? 1, backfillOne);
+    // Reported in DAG order whatever order they finished in.
+    for (const name of models) {
+      result.audits.push(...(audits.get(name) ?? []));
+      const batches = backfilled.get(name);
+      if (batches !== undefined) result.backfilled.push({ model: name, batches });
     }
 
     result.promotedViews = await promote(plan, warehouse);
@@ -140,6 +152,61 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
   } finally {
     await state.releasePlanLock(plan.environment, plan.planId);
   }
+}
+
+/**
+ * Runs `task` for every name of `order` (parents first) with up to `concurrency` at once; a
+ * name starts once every name of `order` upstream of it has finished (looking through
+ * parents outside `order`, e.g. unchanged views over a changed table). With concurrency 1 this
+ * is the plain loop. The first failure stops new starts; running tasks finish, then it is thrown.
+ */
+export async function runParentsFirst(order: string[], parentsOf: (name: string) => string[], concurrency: number, task: (name: string) => Promise<void>): Promise<void> {
+  const included = new Set(order);
+  const blockers = new Map<string, Set<string>>();
+  const upstream = (name: string, seen: Set<string>, out: Set<string>): void => {
+    for (const parent of parentsOf(name)) {
+      if (seen.has(parent)) continue;
+      seen.add(parent);
+      if (included.has(parent)) out.add(parent);
+      else upstream(parent, seen, out);
+    }
+  };
+  for (const name of order) {
+    const out = new Set<string>();
+    upstream(name, new Set([name]), out);
+    blockers.set(name, out);
+  }
+  const waiting = [...order];
+  const unfinished = new Set(order);
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const limit = Math.max(1, Math.floor(concurrency));
+  while (waiting.length > 0 && !failure) {
+    // Start every ready name, in order, while there is room.
+    for (let i = 0; i < waiting.length && running.size < limit; ) {
+      const name = waiting[i]!;
+      if ([...blockers.get(name)!].some((b) => unfinished.has(b))) {
+        i += 1;
+        continue;
+      }
+      waiting.splice(i, 1);
+      const started: Promise<void> = task(name).then(
+        () => {
+          unfinished.delete(name);
+          running.delete(started);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+          running.delete(started);
+        },
+      );
+      running.add(started);
+    }
+    if (running.size === 0) throw new Error(`No model can start: ${waiting.join(', ')} wait on each other.`);
+    await Promise.race(running);
+  }
+  await Promise.all(running);
+  if (failure) throw failure.error;
 }
 
 /** One-unit intervals of a merged range, so batches follow `batch_size` in units. */

@@ -13,6 +13,7 @@ import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from 
 
 export class LakeWarehouse implements Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly ensured = new Map<string, Promise<void>>();
 
   constructor(
     readonly lake: Lake,
@@ -37,10 +38,18 @@ export class LakeWarehouse implements Warehouse {
   }
 
 
-  async ensureSchema(schema: string): Promise<void> {
-    await this.write((tx) => {
-      if (!tx.schema(schema)) tx.createSchema(schema, { ifNotExists: true });
-    });
+  ensureSchema(schema: string): Promise<void> {
+    // Once per schema and warehouse: an apply of 1,000 models asks 1,000 times. Concurrent
+    // callers share the one transaction (two creating it at once would conflict).
+    let ensured = this.ensured.get(schema);
+    if (!ensured) {
+      ensured = this.write((tx) => {
+        if (!tx.schema(schema)) tx.createSchema(schema, { ifNotExists: true });
+      });
+      this.ensured.set(schema, ensured);
+      ensured.catch(() => this.ensured.delete(schema));
+    }
+    return ensured;
   }
 
   async exists(name: QualifiedName): Promise<'table' | 'view' | undefined> {
@@ -119,8 +128,13 @@ export class LakeWarehouse implements Warehouse {
     ].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  private write<T>(fn: (tx: LakeTransaction) => Promise<T> | T): Promise<T> {
-    return this.serial(async () => (await this.lake.transaction(fn)).result);
+  /**
+   * One lake transaction. Not queued behind other calls: each transaction has its own DuckDB
+   * connection and commits optimistically, so independent models evaluated at once
+   * (concurrent_tasks) write their Parquet files in parallel; commits serialize in the catalog.
+   */
+  private async write<T>(fn: (tx: LakeTransaction) => Promise<T> | T): Promise<T> {
+    return (await this.lake.transaction(fn)).result;
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

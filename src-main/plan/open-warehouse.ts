@@ -63,7 +63,7 @@ export async function openWarehouse(engine: DuckEngine, project: Project): Promi
         config.catalog.kind === 'duckdb-file'
           ? { type: 'duckdb', path: config.catalog.path }
           : { type: 'postgres', connection: config.catalog.connection, ...(config.metadataSchema ? { schema: config.metadataSchema } : {}) },
-      storage: createStorage(config.data),
+      storage: await createStorage(config.data),
       name,
     }).catch((error: unknown) => {
       // Name the lake without its secrets, and say what went wrong, instead of a driver's stack.

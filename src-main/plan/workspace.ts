@@ -15,6 +15,7 @@ import { DuckDbStateDb } from '../state/duckdb-db';
 import { openPostgresState } from '../state/postgres-db';
 import { StateStore } from '../state/store';
 import { applyPlan, type ApplyEvent, type ApplyResult } from './apply';
+import { DEFAULT_CONCURRENT_TASKS } from '../project/config';
 import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
@@ -103,9 +104,16 @@ export class Workspace {
       warehouse: this.warehouse,
       parser: this.parser,
       owner: options.owner ?? `${process.env.USER ?? 'pas'}@${process.pid}`,
+      concurrentTasks: this.concurrentTasks(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+  }
+
+  /** The gateway connection's `concurrent_tasks`: how many models are evaluated at once. */
+  concurrentTasks(): number {
+    const gateway = this.project.gateway ? this.project.config.gateways[this.project.gateway] : undefined;
+    return gateway?.connection?.concurrentTasks ?? DEFAULT_CONCURRENT_TASKS;
   }
 
   run(environment: string, options: { executionTime?: number; signal?: AbortSignal } = {}): Promise<RunResult> {

@@ -25,6 +25,9 @@ export interface CatalogAttachSpec {
   [key: string]: unknown;
 }
 
+/** Models evaluated at once when the connection does not say (`concurrent_tasks`). */
+export const DEFAULT_CONCURRENT_TASKS = 4;
+
 export interface DuckDbConnectionConfig {
   type: 'duckdb';
   /** Database file, as written (relative to the project root); in-memory when omitted. */
@@ -378,7 +381,7 @@ function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
     catalogs: (c.catalogs ?? {}) as Record<string, CatalogSpec>,
     extensions: c.extensions ?? [],
     connectorConfig: c.connector_config ?? {},
-    concurrentTasks: c.concurrent_tasks ?? 1,
+    concurrentTasks: c.concurrent_tasks ?? DEFAULT_CONCURRENT_TASKS,
     registerComments: c.register_comments ?? true,
   };
 }

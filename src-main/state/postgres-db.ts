@@ -2,7 +2,7 @@
  * State in PostgreSQL through `pg`: a small pool; a transaction holds one client from BEGIN
  * to COMMIT, so many processes on many machines can share one state database safely.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { quoteIdent, STATE_SCHEMA, type StateDb } from './db';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -45,6 +45,8 @@ class PgExecutor implements StateDb {
 }
 
 export async function openPostgresState(config: pg.PoolConfig): Promise<StateDb> {
+  // Loaded here, not at start: a CLI command without PostgreSQL never pays for `pg`.
+  const { default: pg } = await import('pg');
   // BIGINT columns come back as JS numbers: state timestamps and ids fit a double exactly.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -3,12 +3,21 @@
  * schema (`public` by default, as with the extension); commits are single multi-statement
  * transactions, so a commit costs a few round trips.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { LakeCommitUnknownError } from '../errors';
 import { ident, lit } from '../sql';
 import type { CatalogExecutor, CatalogStore, Row } from './store';
 
 const INT8_OID = 20;
+
+/** `pg`, loaded on first use: a lake on a DuckDB file never pays for it at start. */
+const loadModule = createRequire(import.meta.url);
+let pgModule: typeof pg | undefined;
+function pgLib(): typeof pg {
+  pgModule ??= loadModule('pg') as typeof pg;
+  return pgModule;
+}
 
 export interface PostgresCatalogOptions {
   /** libpq-style URL, e.g. `postgresql://user:pw@host:5432/db`. */
@@ -30,6 +39,7 @@ export class PostgresCatalogStore implements CatalogStore {
 
   constructor(options: PostgresCatalogOptions) {
     this.schema = options.schema ?? 'public';
+    const pg = pgLib();
     this.pool = new pg.Pool({
       ...(options.connection ?? {}),
       ...(options.connectionString ? { connectionString: options.connectionString } : {}),

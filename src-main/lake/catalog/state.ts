@@ -3,7 +3,7 @@
  * delete files and inlined-data tables, and views. Everything else (reading, writing, stats)
  * starts from this.
  */
-import { lit } from '../sql';
+import { lit, parseChanges } from '../sql';
 import { buildColumnTree, type LakeColumn } from '../types';
 import type { CatalogExecutor, CatalogStore, Row } from './store';
 
@@ -168,6 +168,83 @@ export interface LoadOptions {
   tableIds?: number[];
   /** Skip data files (loadDataFiles fills them when needed). */
   withoutFiles?: boolean;
+  /** Skip views (the result has none). */
+  withoutViews?: boolean;
+}
+
+/**
+ * A copy a transaction may edit (it adds and removes schemas, tables, views, files and
+ * top-level columns, and renames columns) without touching the original; nested column
+ * children and file records are shared, as nothing edits them. ~50x cheaper than structuredClone.
+ */
+export function copyState(state: CatalogState, options: { withoutFiles?: boolean } = {}): CatalogState {
+  return {
+    ...state,
+    schemas: state.schemas.map((x) => ({ ...x })),
+    tables: state.tables.map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c })), files: options.withoutFiles ? [] : [...t.files], inlined: [...t.inlined] })),
+    views: state.views.map((v) => ({ ...v })),
+  };
+}
+
+/** Change types that name the id of the one table they touch. */
+const TABLE_ID_CHANGES = new Set([
+  'dropped_table',
+  'altered_table',
+  'inserted_into_table',
+  'deleted_from_table',
+  'inlined_insert',
+  'inlined_delete',
+  'inline_flush',
+  'flushed_inlined',
+  'merge_adjacent',
+  'rewrite_delete',
+  'compacted_table',
+]);
+
+/**
+ * The state at `snapshot`, derived from `known` (an earlier state loaded with the same options)
+ * by reloading only what the snapshots in between changed: the tables they name or create, the
+ * schemas, and the views when a view changed. At 1,000 tables this costs a few small queries
+ * instead of reading the whole catalog. Undefined when a change is not understood (load afresh).
+ * `known` is not modified.
+ */
+export async function advanceState(
+  store: CatalogStore | CatalogExecutor,
+  known: CatalogState,
+  snapshot: SnapshotRow,
+  options: LoadOptions,
+): Promise<CatalogState | undefined> {
+  const from = known.snapshot.id;
+  if (snapshot.id === from) return known;
+  if (snapshot.id < from) return undefined;
+  const changeRows = await store.query(
+    `SELECT changes_made FROM {MD}.ducklake_snapshot_changes WHERE snapshot_id > ${from} AND snapshot_id <= ${snapshot.id}`,
+  );
+  if (changeRows.length !== snapshot.id - from) return undefined; // expired or missing snapshots
+  const ids = new Set<number>();
+  let created = false;
+  let views = false;
+  for (const row of changeRows) {
+    for (const [type, value] of parseChanges(row.changes_made as string | null)) {
+      if (TABLE_ID_CHANGES.has(type)) ids.add(Number(value));
+      else if (type === 'created_table') created = true;
+      else if (type === 'created_view' || type === 'dropped_view' || type === 'altered_view') views = true;
+      else if (type !== 'created_schema') return undefined; // schema drops, macros, anything new: reload all
+    }
+  }
+  if (created) {
+    const rows = await store.query(`SELECT table_id FROM {MD}.ducklake_table WHERE begin_snapshot > ${from} AND begin_snapshot <= ${snapshot.id}`);
+    for (const r of rows) ids.add(Number(r.table_id));
+  }
+  const fresh = await loadState(store, snapshot, { ...options, tableIds: [...ids], withoutViews: !views });
+  const replaced = new Set(ids);
+  const tables = known.tables.filter((t) => !replaced.has(t.id));
+  // Schema names can change under a table only through a rename, which names the table.
+  const schemaById = new Map(fresh.schemas.map((x) => [x.id, x]));
+  if (tables.some((t) => schemaById.get(t.schemaId)?.name !== t.schemaName)) return undefined;
+  tables.push(...fresh.tables);
+  tables.sort((a, b) => a.id - b.id);
+  return { ...fresh, tables, views: views ? fresh.views : known.views };
 }
 
 /** Everything visible at snapshot `s`. */
@@ -190,13 +267,18 @@ export async function loadState(store: CatalogStore | CatalogExecutor, snapshot:
   const columnRows = tableIds.length
     ? await store.query(`SELECT * FROM {MD}.ducklake_column WHERE table_id IN (${idList}) ORDER BY table_id, column_order`)
     : [];
+  // Grouped once: filtering every column row for every table is quadratic at 1,000+ tables.
+  const columnRowsOf = new Map<number, Row[]>();
+  for (const r of columnRows) {
+    const id = Number(r.table_id);
+    const list = columnRowsOf.get(id);
+    if (list) list.push(r);
+    else columnRowsOf.set(id, [r]);
+  }
   const columnsOf = (tableId: number, at: number): LakeColumn[] =>
     buildColumnTree(
-      columnRows.filter(
-        (r) =>
-          Number(r.table_id) === tableId &&
-          Number(r.begin_snapshot) <= at &&
-          (r.end_snapshot === null || r.end_snapshot === undefined || Number(r.end_snapshot) > at),
+      (columnRowsOf.get(tableId) ?? []).filter(
+        (r) => Number(r.begin_snapshot) <= at && (r.end_snapshot === null || r.end_snapshot === undefined || Number(r.end_snapshot) > at),
       ),
     );
 
@@ -241,7 +323,7 @@ export async function loadState(store: CatalogStore | CatalogExecutor, snapshot:
     }
   }
 
-  const viewRows = await store.query(`SELECT * FROM {MD}.ducklake_view WHERE ${visibleAt(s)} ORDER BY view_id`);
+  const viewRows = options.withoutViews ? [] : await store.query(`SELECT * FROM {MD}.ducklake_view WHERE ${visibleAt(s)} ORDER BY view_id`);
   const views: ViewState[] = [];
   for (const r of viewRows) {
     const schema = schemaById.get(Number(r.schema_id));
