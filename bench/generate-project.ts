@@ -20,6 +20,7 @@ export const CONFIG_YAML = `gateways:
           type: ducklake
           path: lake/metadata.ducklake
           data_path: lake/data/
+      concurrent_tasks: 4
     state_connection:
       type: duckdb
       database: .pas/state.duckdb

@@ -4,17 +4,33 @@
  * small catalog query) and re-binds only the tables whose files, columns or inlined rows changed.
  * An attachment pinned to a snapshot or a time (time travel) never changes.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogState, SnapshotRow, TableState } from './catalog/state';
 import { tableScanSql, type ReadSources } from './read';
-import { ident, qualified } from './sql';
+import { ident, lit, qualified } from './sql';
 
 export interface AttachOptions {
   /** Pin to this snapshot id (read-only time travel). */
   snapshot?: number;
   /** Pin to the latest snapshot at or before this time. */
   timestamp?: Date;
+  /**
+   * A DuckDB file that keeps the bound views between processes (live attachments of a lake
+   * whose files and inlined rows are reachable under the same names in every process: local
+   * storage, DuckDB-file catalog). Creating a view over Parquet reads the file's footer
+   * (~1 ms a table); with the cache a start re-creates only the views whose table changed
+   * since the last process, and none when the snapshot is the same. The file is safe to
+   * delete; when it cannot be opened (another process holds it) the views are built in memory.
+   */
+  viewCache?: string;
 }
+
+/** Where a view cache records what each of its views was built from. */
+const CACHE_SCHEMA = '__pas_view_cache';
+const SNAPSHOT_KEY = 'snapshot';
 
 /** What an attachment needs from its lake. */
 export interface AttachHost {
@@ -25,6 +41,8 @@ export interface AttachHost {
   /** The state at `snapshot` derived from an earlier one by reloading what changed (catalog/state.ts), or undefined. */
   advanceState(known: CatalogState, snapshot: SnapshotRow): Promise<CatalogState | undefined>;
   readSources(connection: DuckDBConnection, scratchCatalog: string): ReadSources;
+  /** A connection of the lake's DuckDB instance (the attachment binds on its own one). */
+  connect(): Promise<DuckDBConnection>;
   detached(attachment: LakeAttachment): void;
 }
 
@@ -33,12 +51,18 @@ export class LakeAttachment {
   private state: CatalogState | undefined;
   private readonly tableSignatures = new Map<string, string>();
   private readonly boundTables = new Map<string, TableState>();
+  /** Digests of what each bound view was built from: table signatures, lake view SQL. */
   private readonly viewSql = new Map<string, string>();
   private schemas = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly pinned: boolean;
   private readonly scratch: string;
+  private ddl!: DuckDBConnection;
+  /** Cache rows to write with the next flush: stored key -> [kind, signature or undefined to forget]. */
+  private readonly remembered = new Map<string, [string, string | undefined]>();
+  /** The table of the view cache file, when the alias is one. */
+  private cache: string | undefined;
 
   constructor(
     private readonly host: AttachHost,
@@ -56,10 +80,89 @@ export class LakeAttachment {
   }
 
   async open(): Promise<void> {
-    await this.connection.run(`ATTACH ':memory:' AS ${ident(this.alias)}`);
-    await this.connection.run(`ATTACH ':memory:' AS ${ident(this.scratch)}`);
+    // Views are created on a connection of the attachment's own: a bind runs in a transaction,
+    // which a query of the caller's connection must never join.
+    this.ddl = await this.host.connect();
+    const cached = !this.pinned && this.at.viewCache !== undefined && (await this.openCache(this.at.viewCache));
+    if (!cached) await this.ddl.run(`ATTACH ':memory:' AS ${ident(this.alias)}`);
+    await this.ddl.run(`ATTACH ':memory:' AS ${ident(this.scratch)}`);
     const snapshot = await this.host.resolveSnapshot(this.at);
+    // The cache already shows this snapshot: nothing to bind (the state loads on the first refresh).
+    if (this.cache && this.snapshotId === snapshot.id) return;
     await this.bind(snapshot);
+  }
+
+  /** Attaches the view cache file as the alias and reads what its views were built from; false if it cannot be used. */
+  private async openCache(file: string): Promise<boolean> {
+    const run = (sql: string) => this.ddl.run(sql);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      await run(`ATTACH ${lit(file)} AS ${ident(this.alias)}`);
+    } catch {
+      return false; // held by another process, or written by another DuckDB version
+    }
+    try {
+      const table = qualified(this.alias, CACHE_SCHEMA, 'bound');
+      await run(`CREATE SCHEMA IF NOT EXISTS ${qualified(this.alias, CACHE_SCHEMA)}`);
+      await run(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, signature VARCHAR NOT NULL)`);
+      const rows = (await this.ddl.runAndReadAll(`SELECT key, kind, signature FROM ${table}`)).getRowObjectsJS();
+      for (const row of rows) {
+        if (row.kind === 'snapshot') this.snapshotId = Number(row.signature);
+        else if (row.kind === 'table') this.tableSignatures.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
+        else if (row.kind === 'view') this.viewSql.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
+      }
+      const schemas = (
+        await this.ddl.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${lit(this.alias)} AND NOT internal AND schema_name <> ${lit(CACHE_SCHEMA)}`)
+      ).getRowObjectsJS();
+      this.schemas = new Set(schemas.map((r) => String(r.schema_name)));
+      this.cache = table;
+      return true;
+    } catch {
+      await run(`DETACH DATABASE IF EXISTS ${ident(this.alias)}`).catch(() => undefined);
+      this.tableSignatures.clear();
+      this.viewSql.clear();
+      this.snapshotId = -1;
+      return false;
+    }
+  }
+
+  /** Records (signature) or forgets (undefined) what a cached view was built from. */
+  private remember(kind: 'table' | 'view' | 'snapshot', key: string, signature: string | undefined): void {
+    if (!this.cache) return;
+    const stored = kind === 'snapshot' ? SNAPSHOT_KEY : JSON.stringify(key.split('\u0000'));
+    this.remembered.set(stored, [kind, signature]);
+  }
+
+  /** Writes what `remember` collected: one DELETE and one INSERT. */
+  private async flush(): Promise<void> {
+    if (!this.cache || this.remembered.size === 0) return;
+    const rows = [...this.remembered];
+    this.remembered.clear();
+    await this.ddl.run(`DELETE FROM ${this.cache} WHERE key IN (${rows.map(([key]) => lit(key)).join(', ')})`);
+    const kept = rows.filter(([, [, signature]]) => signature !== undefined);
+    if (kept.length > 0) {
+      await this.ddl.run(`INSERT INTO ${this.cache} VALUES ${kept.map(([key, [kind, signature]]) => `(${lit(key)}, ${lit(kind)}, ${lit(signature!)})`).join(', ')}`);
+    }
+  }
+
+  /** Runs `fn` in one DuckDB transaction on the bind connection (one commit, not one per view, on a cache file). */
+  private async inTransaction(fn: () => Promise<void>): Promise<void> {
+    // Only a cache file needs it; in memory, binding may also copy inlined rows of a
+    // PostgreSQL catalog into the scratch database, which one transaction cannot also write.
+    if (!this.cache) {
+      await fn();
+      return;
+    }
+    await this.ddl.run('BEGIN TRANSACTION');
+    try {
+      await fn();
+      await this.flush();
+      await this.ddl.run('COMMIT');
+    } catch (error) {
+      await this.ddl.run('ROLLBACK').catch(() => undefined);
+      this.remembered.clear();
+      throw error;
+    }
   }
 
   /** Brings the views up to the latest snapshot; true when something was re-bound. */
@@ -79,63 +182,103 @@ export class LakeAttachment {
 
   private async bind(snapshot: SnapshotRow, known?: CatalogState): Promise<void> {
     const state = known ?? (await this.host.loadState(snapshot));
-    const sources = this.host.readSources(this.connection, this.scratch);
-    const run = (sql: string) => this.connection.run(sql);
+    try {
+      await this.bindState(snapshot, state);
+    } catch (error) {
+      // A rolled-back bind leaves views the maps no longer describe: the next bind redoes them all.
+      this.tableSignatures.clear();
+      this.boundTables.clear();
+      this.viewSql.clear();
+      this.state = undefined;
+      throw error;
+    }
+  }
 
+  private async bindState(snapshot: SnapshotRow, state: CatalogState): Promise<void> {
+    const sources = this.host.readSources(this.ddl, this.scratch);
+    const run = (sql: string) => this.ddl.run(sql);
     const wantedSchemas = new Set(state.schemas.map((s) => s.name));
-    for (const name of wantedSchemas) {
-      if (!this.schemas.has(name)) await run(`CREATE SCHEMA IF NOT EXISTS ${qualified(this.alias, name)}`);
-    }
 
-    const wantedTables = new Set<string>();
-    for (const table of state.tables) {
-      const key = `${table.schemaName}\u0000${table.name}`;
-      wantedTables.add(key);
-      // A table object carried over unchanged from the last bind (advanceState) needs no look.
-      if (this.boundTables.get(key) === table && !snapshotDependent(table)) continue;
-      this.boundTables.set(key, table);
-      const signature = tableSignature(table, snapshot.id);
-      if (this.tableSignatures.get(key) === signature) continue;
-      const sql = await tableScanSql(table, snapshot.id, sources);
-      await run(`CREATE OR REPLACE VIEW ${qualified(this.alias, table.schemaName, table.name)} AS ${sql}`);
-      this.tableSignatures.set(key, signature);
-    }
-    for (const key of [...this.tableSignatures.keys()]) {
-      if (wantedTables.has(key)) continue;
-      const [schema, name] = key.split('\u0000') as [string, string];
-      await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
-      this.tableSignatures.delete(key);
-      this.boundTables.delete(key);
-    }
-
-    // Lake views may use each other: create in rounds until nothing more can be bound.
+    // Lake views may use each other; they are created after the tables.
     const wantedViews = new Map<string, string>();
     for (const view of state.views) {
       const body = view.sql.replace(/\{DUCKLAKE_CATALOG\}/g, ident(this.alias));
       const aliases = view.columnAliases.length ? `(${view.columnAliases.map(ident).join(', ')})` : '';
       wantedViews.set(`${view.schemaName}\u0000${view.name}`, `CREATE OR REPLACE VIEW ${qualified(this.alias, view.schemaName, view.name)}${aliases} AS ${body}`);
     }
-    for (const key of [...this.viewSql.keys()]) {
-      if (wantedViews.has(key)) continue;
-      const [schema, name] = key.split('\u0000') as [string, string];
-      await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
-      this.viewSql.delete(key);
+
+    // Schemas, table views and stale lake views in one transaction (one commit on a cache file).
+    await this.inTransaction(async () => {
+      for (const name of wantedSchemas) {
+        if (!this.schemas.has(name)) await run(`CREATE SCHEMA IF NOT EXISTS ${qualified(this.alias, name)}`);
+      }
+      const wantedTables = new Set<string>();
+      for (const table of state.tables) {
+        const key = `${table.schemaName}\u0000${table.name}`;
+        wantedTables.add(key);
+        // A table object carried over unchanged from the last bind (advanceState) needs no look.
+        if (this.boundTables.get(key) === table && !snapshotDependent(table)) continue;
+        this.boundTables.set(key, table);
+        const signature = digest(tableSignature(table, snapshot.id));
+        if (this.tableSignatures.get(key) === signature) continue;
+        const sql = await tableScanSql(table, snapshot.id, sources);
+        await run(`CREATE OR REPLACE VIEW ${qualified(this.alias, table.schemaName, table.name)} AS ${sql}`);
+        this.tableSignatures.set(key, signature);
+        this.remember('table', key, signature);
+      }
+      for (const key of [...this.tableSignatures.keys()]) {
+        if (wantedTables.has(key)) continue;
+        const [schema, name] = key.split('\u0000') as [string, string];
+        this.remember('table', key, undefined);
+        await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
+        this.tableSignatures.delete(key);
+        this.boundTables.delete(key);
+      }
+      for (const key of [...this.viewSql.keys()]) {
+        if (wantedViews.has(key)) continue;
+        const [schema, name] = key.split('\u0000') as [string, string];
+        this.remember('view', key, undefined);
+        await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
+        this.viewSql.delete(key);
+      }
+    });
+
+    let pending = [...wantedViews].filter(([key, sql]) => this.viewSql.get(key) !== digest(sql));
+    // Usually every view binds in order (environment views over tables): all in one transaction.
+    if (pending.length > 0) {
+      const created: [string, string][] = [];
+      try {
+        await this.inTransaction(async () => {
+          for (const [key, sql] of pending) {
+            await run(sql);
+            created.push([key, sql]);
+            this.remember('view', key, digest(sql));
+          }
+        });
+        for (const [key, sql] of created) this.viewSql.set(key, digest(sql));
+        pending = [];
+      } catch {
+        // Some view cannot bind yet (it uses a later one, or something missing): rounds, one by one.
+      }
     }
-    let pending = [...wantedViews].filter(([key, sql]) => this.viewSql.get(key) !== sql);
     while (pending.length) {
       const failed: [string, string][] = [];
       for (const [key, sql] of pending) {
         try {
           await run(sql);
-          this.viewSql.set(key, sql);
+          this.viewSql.set(key, digest(sql));
+          this.remember('view', key, digest(sql));
         } catch {
           failed.push([key, sql]);
         }
       }
+      await this.flush();
       // Views that cannot bind (they use something missing) stay out; a query of them would fail anyway.
       if (failed.length === pending.length) {
         for (const [key] of failed) {
           const [schema, name] = key.split('\u0000') as [string, string];
+          this.remember('view', key, undefined);
+          await this.flush();
           await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
           this.viewSql.delete(key);
         }
@@ -144,9 +287,12 @@ export class LakeAttachment {
       pending = failed;
     }
 
-    for (const name of this.schemas) {
-      if (!wantedSchemas.has(name) && name !== 'main') await run(`DROP SCHEMA IF EXISTS ${qualified(this.alias, name)} CASCADE`);
-    }
+    await this.inTransaction(async () => {
+      for (const name of this.schemas) {
+        if (!wantedSchemas.has(name) && name !== 'main') await run(`DROP SCHEMA IF EXISTS ${qualified(this.alias, name)} CASCADE`);
+      }
+      this.remember('snapshot', SNAPSHOT_KEY, String(snapshot.id));
+    });
     this.schemas = wantedSchemas;
     this.snapshotId = snapshot.id;
     this.state = state;
@@ -156,8 +302,9 @@ export class LakeAttachment {
     await this.queue;
     if (this.closed) return;
     this.closed = true;
-    await this.connection.run(`DETACH DATABASE IF EXISTS ${ident(this.alias)}`).catch(() => undefined);
-    await this.connection.run(`DETACH DATABASE IF EXISTS ${ident(this.scratch)}`).catch(() => undefined);
+    await this.ddl.run(`DETACH DATABASE IF EXISTS ${ident(this.alias)}`).catch(() => undefined);
+    await this.ddl.run(`DETACH DATABASE IF EXISTS ${ident(this.scratch)}`).catch(() => undefined);
+    this.ddl.closeSync();
     this.host.detached(this);
   }
 }
@@ -165,6 +312,10 @@ export class LakeAttachment {
 /** Inlined rows and partial files are filtered by snapshot id, so such a table re-binds on every new snapshot. */
 function snapshotDependent(table: TableState): boolean {
   return table.inlined.length > 0 || table.inlinedDeleteTable !== undefined || table.files.some((f) => f.partialMax !== null || f.deleteFile?.hasSnapshotColumn);
+}
+
+function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 function tableSignature(table: TableState, snapshotId: number): string {

@@ -192,6 +192,7 @@ export class Lake {
         loadState: (s) => this.stateAt(s),
         advanceState: (known, s) => this.stateAt(s, known),
         readSources: (c, scratch) => this.readSources(c, scratch),
+        connect: () => this.instance.connect(),
         detached: (a) => this.attachments.delete(a),
       },
       connection,

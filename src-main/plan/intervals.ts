@@ -48,8 +48,22 @@ export function validateCron(cron: string): void {
   }
 }
 
+/** Pure results per cron (and time): a plan of 1,000 models asks the same few questions 1,000 times. */
+const memo = new Map<string, unknown>();
+function remembered<T>(key: string, compute: () => T): T {
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = compute();
+  if (memo.size >= 10_000) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** The interval unit of a cron: the largest unit not longer than the gap between its ticks. */
 export function intervalUnit(cron: string): IntervalUnit {
+  return remembered(`unit\u0000${cron}`, () => computeIntervalUnit(cron));
+}
+
+function computeIntervalUnit(cron: string): IntervalUnit {
   const it = parse(cron, Date.UTC(2024, 0, 1, 0, 0, 0) - 1);
   const first = it.next().getTime();
   const second = it.next().getTime();
@@ -88,7 +102,7 @@ export function addUnit(ts: number, unit: IntervalUnit, count = 1): number {
 
 /** The latest cron tick at or before `now`. */
 export function lastCronTick(cron: string, now: number): number {
-  return parse(cron, now + 1).prev().getTime();
+  return remembered(`tick\u0000${cron}\u0000${now}`, () => parse(cron, now + 1).prev().getTime());
 }
 
 export interface ExpectedIntervalsInput {

@@ -7,6 +7,7 @@
  * Every connection of the engine then uses the warehouse as its default catalog, so queries
  * name models as SQLMesh users write them (`marts.x`).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckEngine } from '../duck/engine';
@@ -72,7 +73,12 @@ export async function openWarehouse(engine: DuckEngine, project: Project): Promi
       throw new PasException({ code: 'internal', message: `Cannot open the lake \`${name}\` (${describeLakeConfig(config)}) of gateway \`${project.gateway}\`: ${reason}` });
     });
     const connection = await engine.connect();
-    await opened.attach(connection, name);
+    // Views kept between processes (lake/attach.ts): where files and inlined rows have the same names everywhere.
+    const viewCache =
+      config.catalog.kind === 'duckdb-file' && config.data.kind === 'local'
+        ? path.join(project.root, '.pas', 'cache', `lake-views-${name}-${createHash('sha256').update(config.catalog.path).digest('hex').slice(0, 12)}.duckdb`)
+        : undefined;
+    await opened.attach(connection, name, viewCache ? { viewCache } : {});
     await connection.run(`USE ${quoteIdentifier(name)}`);
     engine.useCatalog(name);
     return {

@@ -25,8 +25,8 @@ export interface CatalogAttachSpec {
   [key: string]: unknown;
 }
 
-/** Models evaluated at once when the connection does not say (`concurrent_tasks`). */
-export const DEFAULT_CONCURRENT_TASKS = 4;
+/** Models evaluated at once when the connection does not say (`concurrent_tasks`): 1, as SQLMesh's DuckDB connection. */
+export const DEFAULT_CONCURRENT_TASKS = 1;
 
 export interface DuckDbConnectionConfig {
   type: 'duckdb';
