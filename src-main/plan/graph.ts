@@ -16,6 +16,7 @@ import type { SqlParser } from '../sql/parse';
 import { tableReferences } from '../sql/references';
 import type { Fingerprint } from '../state/records';
 import { fingerprintOf, identifierOf, versionOf } from './fingerprint';
+import { GraphCache, type CachedModel } from './graph-cache';
 
 export interface GraphNode {
   /** Lower-case model name, `schema.table`. */
@@ -86,25 +87,39 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   const catalogSet = new Set([...catalogs].map((c) => c.toLowerCase()));
   const models = Object.values(project.models);
   const rendered = new Map<string, { query?: string; pre: string[]; post: string[] }>();
+  const trees = new Map<string, SelectStatementAst[]>();
+  // Rendered and parsed models from earlier runs (.pas/cache): only new or changed ones are done again.
+  const cache = GraphCache.open(project.root);
+  const entries = new Map<string, CachedModel>();
+  const misses: { key: string; entry: CachedModel }[] = [];
   for (const model of models) {
     if (model.source !== 'sql') continue;
-    const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
+    const key = cache.key(model, project.variables, project.gateway);
+    let entry = cache.get(key);
+    if (!entry) {
+      const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
+      entry = { ...(result.query !== undefined ? { query: result.query } : {}), pre: result.preStatements, post: result.postStatements, diagnostics: result.diagnostics };
+      misses.push({ key, entry });
+    }
+    entries.set(model.name.toLowerCase(), entry);
     // A problem in a model_defaults statement (config.yaml) shows in every model: report it once.
-    for (const d of result.diagnostics) {
+    for (const d of entry.diagnostics) {
       if (!diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.message === d.message)) diagnostics.push(d);
     }
-    rendered.set(model.name.toLowerCase(), { query: result.query, pre: result.preStatements, post: result.postStatements });
+    rendered.set(model.name.toLowerCase(), { ...(entry.query !== undefined ? { query: entry.query } : {}), pre: entry.pre, post: entry.post });
   }
-  const withQuery = [...rendered.entries()].filter(([, r]) => r.query !== undefined);
-  const parsed = await parser.parseMany(withQuery.map(([, r]) => r.query ?? ''));
-  const trees = new Map<string, SelectStatementAst[]>();
-  withQuery.forEach(([name], i) => {
-    const result = parsed[i];
-    const model = project.models[name];
-    if (!result || !model) return;
-    if (result.ok) trees.set(name, result.statements);
-    else diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${result.message}`, 'model.parse'));
+  const toParse = misses.filter((m) => m.entry.query !== undefined);
+  const parsed = await parser.parseMany(toParse.map((m) => m.entry.query ?? ''));
+  toParse.forEach((m, i) => {
+    if (parsed[i]) m.entry.parsed = parsed[i];
   });
+  for (const m of misses) cache.set(m.key, m.entry);
+  for (const [name, entry] of entries) {
+    const model = project.models[name];
+    if (!entry.parsed || !model) continue;
+    if (entry.parsed.ok) trees.set(name, entry.parsed.statements);
+    else diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${entry.parsed.message}`, 'model.parse'));
+  }
 
   // Parents from the parse trees and depends_on.
   const parentsOf = new Map<string, string[]>();
@@ -113,13 +128,20 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     const name = model.name.toLowerCase();
     const parents = new Set<string>();
     const sources = new Set<string>();
-    for (const statement of trees.get(name) ?? []) {
-      for (const ref of tableReferences(statement)) {
-        const refName = normalizeReference([ref.catalog, ref.schema, ref.name].filter(Boolean).join('.'), catalogSet);
-        if (refName === name) continue; // self-reference (incremental models reading themselves)
-        if (project.models[refName]) parents.add(refName);
-        else sources.add(refName);
-      }
+    const entry = entries.get(name);
+    const statements = trees.get(name) ?? [];
+    // Table references and canonical text come from the tree alone: kept with the cached entry.
+    if (entry && statements.length > 0 && entry.refs === undefined) {
+      entry.refs = statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
+      entry.canonical = statements.map(canonicalText).join(';');
+      cache.touch();
+    }
+    const refs = entry?.refs ?? statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
+    for (const written of refs) {
+      const refName = normalizeReference(written, catalogSet);
+      if (refName === name) continue; // self-reference (incremental models reading themselves)
+      if (project.models[refName]) parents.add(refName);
+      else sources.add(refName);
     }
     for (const dep of model.dependsOn) {
       const depName = normalizeReference(dep, catalogSet);
@@ -141,7 +163,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     const extra: string[] = [...(r?.pre ?? []), '\u0000', ...(r?.post ?? [])];
     if (model.kind.name === 'SEED') extra.push(await contentHash(model.kind.resolvedPath));
     if (model.source === 'typescript') extra.push(await contentHash(model.modulePath));
-    const canonical = statements ? statements.map(canonicalText).join(';') : '';
+    const canonical = statements ? (entries.get(name)?.canonical ?? statements.map(canonicalText).join(';')) : '';
     const parents = (parentsOf.get(name) ?? []).map((p) => nodes.get(p)).filter((n): n is GraphNode => n !== undefined);
     const fingerprint = fingerprintOf({
       data: dataParts(model, canonical, extra),
@@ -160,6 +182,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
       version: versionOf(fingerprint),
     });
   }
+  cache.save();
   return { nodes, order, diagnostics };
 }
 
