@@ -207,7 +207,16 @@ export class LakeAttachment {
       wantedViews.set(`${view.schemaName}\u0000${view.name}`, `CREATE OR REPLACE VIEW ${qualified(this.alias, view.schemaName, view.name)}${aliases} AS ${body}`);
     }
 
-    // Schemas, table views and stale lake views in one transaction (one commit on a cache file).
+    const viewsToCreate = [...wantedViews].filter(([key, sql]) => this.viewSql.get(key) !== digest(sql));
+    const dropSchemas = async () => {
+      for (const name of this.schemas) {
+        if (!wantedSchemas.has(name) && name !== 'main') await run(`DROP SCHEMA IF EXISTS ${qualified(this.alias, name)} CASCADE`);
+      }
+      this.remember('snapshot', SNAPSHOT_KEY, String(snapshot.id));
+    };
+
+    // Schemas, table views and stale lake views in one transaction (one commit on a cache file);
+    // when no lake view is new (a commit of model tables), the whole bind is this one commit.
     await this.inTransaction(async () => {
       for (const name of wantedSchemas) {
         if (!this.schemas.has(name)) await run(`CREATE SCHEMA IF NOT EXISTS ${qualified(this.alias, name)}`);
@@ -241,9 +250,16 @@ export class LakeAttachment {
         await run(`DROP VIEW IF EXISTS ${qualified(this.alias, schema, name)}`);
         this.viewSql.delete(key);
       }
+      if (viewsToCreate.length === 0) await dropSchemas();
     });
+    if (viewsToCreate.length === 0) {
+      this.schemas = wantedSchemas;
+      this.snapshotId = snapshot.id;
+      this.state = state;
+      return;
+    }
 
-    let pending = [...wantedViews].filter(([key, sql]) => this.viewSql.get(key) !== digest(sql));
+    let pending = viewsToCreate;
     // Usually every view binds in order (environment views over tables): all in one transaction.
     if (pending.length > 0) {
       const created: [string, string][] = [];
@@ -287,12 +303,7 @@ export class LakeAttachment {
       pending = failed;
     }
 
-    await this.inTransaction(async () => {
-      for (const name of this.schemas) {
-        if (!wantedSchemas.has(name) && name !== 'main') await run(`DROP SCHEMA IF EXISTS ${qualified(this.alias, name)} CASCADE`);
-      }
-      this.remember('snapshot', SNAPSHOT_KEY, String(snapshot.id));
-    });
+    await this.inTransaction(dropSchemas);
     this.schemas = wantedSchemas;
     this.snapshotId = snapshot.id;
     this.state = state;

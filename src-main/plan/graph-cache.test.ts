@@ -44,7 +44,7 @@ describe('the cache of rendered and parsed models (.pas/cache)', () => {
   it('parses only new or changed models, and a change of file or variable shows at once', async () => {
     const first = await build();
     expect(first.parsed).toBe(2);
-    expect(existsSync(path.join(project.dir, '.pas', 'cache', 'models-v1.json'))).toBe(true);
+    expect(existsSync(path.join(project.dir, '.pas', 'cache', 'models-v2.json'))).toBe(true);
 
     const again = await build();
     expect(again.parsed).toBe(0);
@@ -64,7 +64,7 @@ describe('the cache of rendered and parsed models (.pas/cache)', () => {
   });
 
   it('works as without a cache when the cache file is damaged', async () => {
-    writeFileSync(path.join(project.dir, '.pas', 'cache', 'models-v1.json'), '{ not json');
+    writeFileSync(path.join(project.dir, '.pas', 'cache', 'models-v2.json'), '{ not json');
     const { graph, parsed } = await build();
     expect(parsed).toBe(2);
     expect(graph.nodes.get('s.b')?.parents).toEqual(['s.a']);

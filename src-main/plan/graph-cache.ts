@@ -14,18 +14,19 @@ import path from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Diagnostic } from '../project/diagnostics';
 import type { ModelDefinition } from '../project/model';
-import type { ParseResult } from '../sql/parse';
 
 /** Bump when the shape of an entry or of the parse trees changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CachedModel {
   query?: string;
   pre: string[];
   post: string[];
   diagnostics: Diagnostic[];
-  /** The parse of `query` (absent when there is none). */
-  parsed?: ParseResult;
+  /** The parse trees of `query` as JSON text (parsed when first needed), when it parses. */
+  trees?: string;
+  /** Why `query` does not parse, when it does not. */
+  parseError?: string;
   /** Tables the parsed query reads, as written (`catalog.schema.table` parts present). */
   refs?: string[];
   /** The parse trees' canonical text (fingerprints). */

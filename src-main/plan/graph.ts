@@ -12,7 +12,7 @@ import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
 import type { SelectStatementAst } from '../sql/ast';
 import { canonicalText } from '../sql/canonical';
-import type { SqlParser } from '../sql/parse';
+import type { ParseResult, SqlParser } from '../sql/parse';
 import { tableReferences } from '../sql/references';
 import type { Fingerprint } from '../state/records';
 import { fingerprintOf, identifierOf, versionOf } from './fingerprint';
@@ -87,7 +87,8 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   const catalogSet = new Set([...catalogs].map((c) => c.toLowerCase()));
   const models = Object.values(project.models);
   const rendered = new Map<string, { query?: string; pre: string[]; post: string[] }>();
-  const trees = new Map<string, SelectStatementAst[]>();
+  // Parse trees by model, read on first use: a cached tree stays JSON text until something needs it.
+  const trees = new Map<string, () => SelectStatementAst[]>();
   // Rendered and parsed models from earlier runs (.pas/cache): only new or changed ones are done again.
   const cache = GraphCache.open(project.root);
   const entries = new Map<string, CachedModel>();
@@ -109,16 +110,33 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     rendered.set(model.name.toLowerCase(), { ...(entry.query !== undefined ? { query: entry.query } : {}), pre: entry.pre, post: entry.post });
   }
   const toParse = misses.filter((m) => m.entry.query !== undefined);
-  const parsed = await parser.parseMany(toParse.map((m) => m.entry.query ?? ''));
-  toParse.forEach((m, i) => {
-    if (parsed[i]) m.entry.parsed = parsed[i];
-  });
+  // In slices of 1,000: one DuckDB call each, and never every tree of a 10,000-model project at once.
+  for (let from = 0; from < toParse.length; from += 1000) {
+    const slice = toParse.slice(from, from + 1000);
+    const parsed = await parser.parseMany(slice.map((m) => m.entry.query ?? ''));
+    slice.forEach((m, i) => keepParse(m.entry, parsed[i]));
+  }
+  function keepParse(entry: CachedModel, result: ParseResult | undefined): void {
+    if (!result) return;
+    if (result.ok) {
+      // Kept as text with what fingerprints and the DAG need from it; the trees themselves are
+      // parsed again only when asked for (at 10,000 models, holding them all costs ~500 MB).
+      entry.trees = JSON.stringify(result.statements);
+      entry.refs = result.statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
+      entry.canonical = result.statements.map(canonicalText).join(';');
+    } else entry.parseError = result.message;
+  }
   for (const m of misses) cache.set(m.key, m.entry);
   for (const [name, entry] of entries) {
     const model = project.models[name];
-    if (!entry.parsed || !model) continue;
-    if (entry.parsed.ok) trees.set(name, entry.parsed.statements);
-    else diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${entry.parsed.message}`, 'model.parse'));
+    if (!model) continue;
+    const text = entry.trees;
+    if (text !== undefined) {
+      let statements: SelectStatementAst[] | undefined;
+      trees.set(name, () => (statements ??= JSON.parse(text) as SelectStatementAst[]));
+    } else if (entry.parseError !== undefined) {
+      diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${entry.parseError}`, 'model.parse'));
+    }
   }
 
   // Parents from the parse trees and depends_on.
@@ -129,14 +147,15 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     const parents = new Set<string>();
     const sources = new Set<string>();
     const entry = entries.get(name);
-    const statements = trees.get(name) ?? [];
     // Table references and canonical text come from the tree alone: kept with the cached entry.
-    if (entry && statements.length > 0 && entry.refs === undefined) {
+    const tree = trees.get(name);
+    if (entry && tree && (entry.refs === undefined || entry.canonical === undefined)) {
+      const statements = tree();
       entry.refs = statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
       entry.canonical = statements.map(canonicalText).join(';');
       cache.touch();
     }
-    const refs = entry?.refs ?? statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
+    const refs = entry?.refs ?? [];
     for (const written of refs) {
       const refName = normalizeReference(written, catalogSet);
       if (refName === name) continue; // self-reference (incremental models reading themselves)
@@ -158,29 +177,31 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   for (const name of order) {
     const model = project.models[name];
     if (!model) continue;
-    const statements = trees.get(name);
+    const tree = trees.get(name);
     const r = rendered.get(name);
     const extra: string[] = [...(r?.pre ?? []), '\u0000', ...(r?.post ?? [])];
     if (model.kind.name === 'SEED') extra.push(await contentHash(model.kind.resolvedPath));
     if (model.source === 'typescript') extra.push(await contentHash(model.modulePath));
-    const canonical = statements ? (entries.get(name)?.canonical ?? statements.map(canonicalText).join(';')) : '';
+    const canonical = tree ? (entries.get(name)?.canonical ?? tree().map(canonicalText).join(';')) : '';
     const parents = (parentsOf.get(name) ?? []).map((p) => nodes.get(p)).filter((n): n is GraphNode => n !== undefined);
     const fingerprint = fingerprintOf({
       data: dataParts(model, canonical, extra),
       metadata: metadataParts(model),
       parents: parents.map((p) => ({ fingerprint: p.fingerprint, version: p.version })),
     });
-    nodes.set(name, {
+    const node: GraphNode = {
       name,
       model,
       ...(r?.query !== undefined ? { query: r.query } : {}),
-      ...(statements ? { statements } : {}),
       parents: parentsOf.get(name) ?? [],
       sources: sourcesOf.get(name) ?? [],
       fingerprint,
       identifier: identifierOf(fingerprint),
       version: versionOf(fingerprint),
-    });
+    };
+    // The parse trees are read when asked for (categorizing a change, lineage), not for every plan.
+    if (tree) Object.defineProperty(node, 'statements', { get: tree, enumerable: true, configurable: true });
+    nodes.set(name, node);
   }
   cache.save();
   return { nodes, order, diagnostics };

@@ -50,11 +50,13 @@ export function validateCron(cron: string): void {
 
 /** Pure results per cron (and time): a plan of 1,000 models asks the same few questions 1,000 times. */
 const memo = new Map<string, unknown>();
-function remembered<T>(key: string, compute: () => T): T {
-  if (memo.has(key)) return memo.get(key) as T;
+/** Interval lists are big: only the last few questions are kept. */
+const listMemo = new Map<string, unknown>();
+function remembered<T>(key: string, compute: () => T, store = memo, limit = 10_000): T {
+  if (store.has(key)) return store.get(key) as T;
   const value = compute();
-  if (memo.size >= 10_000) memo.clear();
-  memo.set(key, value);
+  if (store.size >= limit) store.clear();
+  store.set(key, value);
   return value;
 }
 
@@ -116,11 +118,18 @@ export interface ExpectedIntervalsInput {
 
 /** Every complete interval from `start` up to the latest cron tick (and `end`, when given). */
 export function expectedIntervals({ cron, start, end, executionTime }: ExpectedIntervalsInput): Interval[] {
+  // Models share crons and starts: the list is computed once per question and copied.
+  const list = remembered(`expected\u0000${cron}\u0000${start}\u0000${end ?? ''}\u0000${executionTime}`, () => computeExpected(cron, start, end, executionTime), listMemo, 64);
+  return list.slice();
+}
+
+function computeExpected(cron: string, start: number, end: number | undefined, executionTime: number): Interval[] {
   const unit = intervalUnit(cron);
   const upper = Math.min(floorToUnit(lastCronTick(cron, executionTime), unit), end ?? Number.POSITIVE_INFINITY);
   const intervals: Interval[] = [];
+  const fixed = FIXED_UNITS.find(([u]) => u === unit)?.[1];
   for (let s = floorToUnit(start, unit); ; ) {
-    const e = addUnit(s, unit);
+    const e = fixed !== undefined ? s + fixed : addUnit(s, unit);
     if (e > upper) break;
     intervals.push([s, e]);
     s = e;

@@ -78,12 +78,16 @@ export class StateStore {
 
   async putSnapshots(records: SnapshotRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // One statement per 200 records (a first apply of 1,000 models wrote 1,000 statements); the
+    // last record of a (name, identifier) wins, as the one-by-one upserts did.
+    const unique = [...new Map(records.map((r) => [`${r.name}\u0000${r.identifier}`, r])).values()];
     await this.db.transaction(async (db) => {
-      for (const record of records) {
+      for (let i = 0; i < unique.length; i += 200) {
+        const chunk = unique.slice(i, i + 200);
         await db.query(
-          `INSERT INTO ${db.table('_snapshots')} (name, identifier, version, payload, updated_ts) VALUES ($1, $2, $3, $4, $5)
+          `INSERT INTO ${db.table('_snapshots')} (name, identifier, version, payload, updated_ts) VALUES ${chunk.map((_, k) => `($${k * 5 + 1}, $${k * 5 + 2}, $${k * 5 + 3}, $${k * 5 + 4}, $${k * 5 + 5})`).join(', ')}
            ON CONFLICT (name, identifier) DO UPDATE SET version = EXCLUDED.version, payload = EXCLUDED.payload, updated_ts = EXCLUDED.updated_ts`,
-          [record.name, record.identifier, record.version, JSON.stringify(record), record.updatedTs],
+          chunk.flatMap((record) => [record.name, record.identifier, record.version, JSON.stringify(record), record.updatedTs]),
         );
       }
     });
