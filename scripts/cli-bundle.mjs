@@ -9,7 +9,7 @@
  *   node scripts/cli-bundle.mjs        builds the bundle (part of `npm run build`)
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -101,10 +101,15 @@ export async function buildCli() {
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
   }
+  return new Set(files.map((f) => path.basename(f.path)));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const started = performance.now();
-  await buildCli();
+  const written = await buildCli();
+  // Chunks of earlier builds (content-hashed names): removed only here, never under a running `pas`.
+  for (const name of readdirSync(path.dirname(bundlePath))) {
+    if (name.startsWith('chunk-') && !written.has(name)) rmSync(path.join(path.dirname(bundlePath), name), { force: true });
+  }
   console.log(`built ${path.relative(root, bundlePath)} in ${Math.round(performance.now() - started)} ms`);
 }
