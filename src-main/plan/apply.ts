@@ -8,7 +8,7 @@
 import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
 import type { SqlParser } from '../sql/parse';
-import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
+import type { EnvironmentRecord, IntervalRecord, SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
 import { runAudit, type AuditResult } from './audits';
 import { createPhysical, evaluateModel, type EvaluationContext } from './evaluate';
@@ -117,7 +117,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
           if (audit.failedRows > 0 && audit.blocking) failures.push(audit);
         }
         if (failures.length > 0) throw new AuditFailedError(node.model.name, failures);
-        await state.addIntervals([{ name, version: backfill.version, startTs: start, endTs: end, isDev: false }]);
+        await intervals.add({ name, version: backfill.version, startTs: start, endTs: end, isDev: false });
         ctx.onEvent?.({ stage: 'backfill', model: name, batch: i + 1, batches: batches.length, interval: displayRange([start, end], backfill.unit), elapsedMs: performance.now() - began });
       }
       backfilled.set(name, batches.length);
@@ -125,7 +125,15 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     const audits = new Map<string, AuditResult[]>();
     const backfilled = new Map<string, number>();
     const models = graph.order.filter((name) => backfills.has(name) && graph.nodes.has(name));
-    await runParentsFirst(models, (name) => graph.nodes.get(name)?.parents ?? [], ctx.concurrentTasks ?? 1, backfillOne);
+    const intervals = new IntervalWriter(state);
+    try {
+      await runParentsFirst(models, (name) => graph.nodes.get(name)?.parents ?? [], ctx.concurrentTasks ?? 1, backfillOne);
+    } catch (error) {
+      // What was evaluated and audited is recorded even when another model failed (a rerun skips it).
+      await intervals.flush().catch(() => undefined);
+      throw error;
+    }
+    await intervals.flush();
     // Reported in DAG order whatever order they finished in.
     for (const name of models) {
       result.audits.push(...(audits.get(name) ?? []));
@@ -151,6 +159,33 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     return result;
   } finally {
     await state.releasePlanLock(plan.environment, plan.planId);
+  }
+}
+
+/**
+ * Records processed intervals in groups (one state transaction per 50 intervals or per second,
+ * not one per model: each is a commit of the state file). Recorded only after the interval's
+ * data is committed and audited, so a crash leaves at most some done intervals unrecorded (a
+ * rerun evaluates them again), never a recorded interval without data.
+ */
+class IntervalWriter {
+  private pending: IntervalRecord[] = [];
+  private last = performance.now();
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly state: StateStore) {}
+
+  async add(record: IntervalRecord): Promise<void> {
+    this.pending.push(record);
+    if (this.pending.length >= 50 || performance.now() - this.last > 1000) await this.flush();
+  }
+
+  flush(): Promise<void> {
+    const records = this.pending;
+    this.pending = [];
+    this.last = performance.now();
+    this.writing = this.writing.then(() => (records.length > 0 ? this.state.addIntervals(records) : undefined));
+    return this.writing;
   }
 }
 
