@@ -134,7 +134,7 @@ async function addNewColumns(target: QualifiedName, query: string, ctx: Evaluati
 
 /** Creates the physical object of a new version before any interval is evaluated. */
 export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
-  await ctx.warehouse.ensureSchema(target.schema);
+  await ctx.warehouse.ensureSchema(target.schema, target.catalog);
   if (model.source !== 'sql') return;
   const kind = model.kind;
   const incremental = ['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'INCREMENTAL_BY_PARTITION', 'INCREMENTAL_UNMANAGED'].includes(kind.name);

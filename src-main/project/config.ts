@@ -35,6 +35,8 @@ export interface DuckDbConnectionConfig {
   connectorConfig: Record<string, unknown>;
   concurrentTasks: number;
   registerComments: boolean;
+  /** DuckDB secrets as written (a list, or a map of names to secrets): S3 settings for the lake. */
+  secrets?: unknown;
 }
 
 export interface PostgresConnectionConfig {
@@ -380,6 +382,7 @@ function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
     connectorConfig: c.connector_config ?? {},
     concurrentTasks: c.concurrent_tasks ?? 1,
     registerComments: c.register_comments ?? true,
+    ...(c.secrets !== undefined ? { secrets: c.secrets } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
-import { LakeWarehouse } from '../plan/lake-warehouse';
+import { lakeWarehouseOf } from '../plan/multi-catalog-warehouse';
 import { Workspace } from '../plan/workspace';
 import type { EventBus } from './events';
 
@@ -51,7 +51,7 @@ export class ProjectSession {
   async refreshLake(): Promise<void> {
     if (!this.workspacePromise) return;
     const ws = await this.workspacePromise.catch(() => undefined);
-    if (ws?.warehouse instanceof LakeWarehouse) await ws.warehouse.lake.refresh();
+    if (ws) await lakeWarehouseOf(ws.warehouse)?.lake.refresh();
   }
 
   private startWatching(): void {

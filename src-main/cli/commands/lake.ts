@@ -4,7 +4,7 @@
  *   expire --older-than AGE|TIME [--keep-last N] [--dry-run]   AGE like `7d`, `12h`, `30m`
  *   cleanup [--dry-run] [--orphan-min-age AGE]
  */
-import { LakeWarehouse } from '../../plan/lake-warehouse';
+import { lakeWarehouseOf } from '../../plan/multi-catalog-warehouse';
 import type { Workspace } from '../../plan/workspace';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import { write } from '../output';
@@ -20,10 +20,11 @@ export function parseAge(text: string): number | undefined {
 }
 
 function lakeOf(ws: Workspace) {
-  if (!(ws.warehouse instanceof LakeWarehouse)) {
+  const lake = lakeWarehouseOf(ws.warehouse);
+  if (!lake) {
     throw new CliError(`The project's gateway has no DuckLake catalog (a catalogs: entry with type: ducklake in ${ws.project.config.file ?? 'config.yaml'}).`, 1);
   }
-  return ws.warehouse.lake;
+  return lake.lake;
 }
 
 function bytes(n: number): string {
