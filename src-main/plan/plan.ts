@@ -167,6 +167,8 @@ export async function buildPlan(
   for (const name of graph.order) {
     const node = graph.nodes.get(name);
     if (!node) continue;
+    // An external model is a table someone else maintains: never added, changed or built here.
+    if (UNMATERIALIZED.has(node.model.kind.name)) continue;
     const prev = recordOf(name);
     if (!prev) {
       changes.set(name, { model: name, change: 'added', category: 'breaking' });
@@ -279,6 +281,8 @@ export async function buildPlan(
       restatements.push({ model: planned.record.name, version: planned.record.version, range });
       done = [];
     }
+    // A loaded seed version is complete (SQLMesh's rule): its CSV is its data, whatever the dates.
+    if (refresh === 'seed' && done.length > 0 && !restated.has(planned.record.name)) continue;
     let missing = missingIntervals(expected, done);
     if (missing.length === 0) continue;
     if (refresh !== 'incremental') missing = [[expected[0]?.[0] ?? start, expected[expected.length - 1]?.[1] ?? start]];
