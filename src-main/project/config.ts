@@ -7,7 +7,11 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { checkDates, checkKeys, checkLakeEntries } from './config/checks';
+import { ROOT_KEYS } from './config/root-keys';
+import type { duckdbConnection, stateConnection } from './config/schema';
+import { gateway, modelDefaults, root } from './config/schema';
 import type { Diagnostics } from './diagnostics';
 import type { ProjectEnv } from './env';
 import { CONFIG_SECTION_BASE, type SqlSection } from './sql-section';
@@ -94,120 +98,11 @@ export interface ProjectConfig {
   modelDefaults: ModelDefaults;
   variables: Record<string, unknown>;
   project?: string;
-  /** Other SQLMesh root keys we recognise but do not act on yet, as written. */
+  /** `default_target_environment`: the environment `pas plan` and `pas run` use when none is named. */
+  defaultTargetEnvironment: string;
+  /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
 }
-
-const recordOf = z.record(z.string(), z.unknown());
-
-const catalogSpec = z.union([
-  z.string(),
-  z.looseObject({ type: z.string().optional(), path: z.string(), data_path: z.string().optional(), read_only: z.boolean().optional() }),
-]);
-
-const duckdbConnection = z.object({
-  type: z.literal('duckdb', { error: "only 'duckdb' connections are supported" }),
-  database: z.string().optional(),
-  catalogs: z.record(z.string(), catalogSpec).optional(),
-  extensions: z.array(z.union([z.string(), recordOf])).optional(),
-  connector_config: recordOf.optional(),
-  concurrent_tasks: z.number().int().positive().optional(),
-  register_comments: z.boolean().optional(),
-  pre_ping: z.boolean().optional(),
-  pretty_sql: z.boolean().optional(),
-  secrets: z.unknown().optional(),
-  filesystems: z.unknown().optional(),
-});
-
-const postgresConnection = z.object({
-  type: z.literal('postgres'),
-  host: z.string(),
-  port: z.coerce.number().int().positive().default(5432),
-  user: z.string(),
-  password: z.union([z.string(), z.number()]).transform(String).optional(),
-  database: z.string(),
-  sslmode: z.string().optional(),
-  keepalives_idle: z.number().optional(),
-  connect_timeout: z.number().optional(),
-  role: z.string().optional(),
-  application_name: z.string().optional(),
-  concurrent_tasks: z.number().optional(),
-  pre_ping: z.boolean().optional(),
-});
-
-const stateConnection = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('duckdb'), database: z.string().optional() }),
-  postgresConnection,
-]);
-
-const gateway = z.object({
-  connection: duckdbConnection.optional(),
-  state_connection: stateConnection.optional(),
-  test_connection: duckdbConnection.optional(),
-  state_schema: z.string().optional(),
-  scheduler: z.unknown().optional(),
-  variables: recordOf.optional(),
-});
-
-const stringList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
-
-const modelDefaults = z.object({
-  dialect: z.string(),
-  kind: z.string().optional(),
-  cron: z.string().optional(),
-  cron_tz: z.string().optional(),
-  owner: z.string().optional(),
-  start: z.union([z.string(), z.number()]).optional(),
-  enabled: z.boolean().optional(),
-  interval_unit: z.string().optional(),
-  allow_partials: z.boolean().optional(),
-  on_destructive_change: z.string().optional(),
-  on_additive_change: z.string().optional(),
-  audits: stringList.optional(),
-  physical_properties: recordOf.optional(),
-  virtual_properties: recordOf.optional(),
-  session_properties: recordOf.optional(),
-  pre_statements: stringList.optional(),
-  post_statements: stringList.optional(),
-  on_virtual_update: stringList.optional(),
-  table_format: z.string().optional(),
-  storage_format: z.string().optional(),
-  optimize_query: z.boolean().optional(),
-});
-
-const rootShape = {
-  gateways: z.record(z.string(), gateway).optional(),
-  default_gateway: z.string().optional(),
-  model_defaults: modelDefaults,
-  variables: recordOf.optional(),
-  project: z.string().optional(),
-};
-/** The root is checked loosely first, then each gateway and model_defaults on their own, so one bad part does not hide the rest. */
-const root = z.object({
-  gateways: z.record(z.string(), z.unknown()).optional(),
-  default_gateway: z.string().optional(),
-  model_defaults: z.unknown().optional(),
-  variables: recordOf.optional(),
-  project: z.string().optional(),
-});
-
-const MODEL_DEFAULT_KEYS = new Set(Object.keys(modelDefaults.shape));
-const GATEWAY_KEYS = new Set(Object.keys(gateway.shape));
-const DUCKDB_KEYS = new Set(Object.keys(duckdbConnection.shape));
-const POSTGRES_KEYS = new Set(Object.keys(postgresConnection.shape));
-const CATALOG_KEYS = new Set(['type', 'path', 'data_path', 'read_only', 'encrypted', 'data_inlining_row_limit', 'metadata_schema', 's3']);
-
-/** SQLMesh root keys we accept without acting on them yet (no warning). */
-const RECOGNISED_ROOT_KEYS = new Set([
-  'default_connection', 'default_test_connection', 'default_scheduler', 'before_all', 'after_all',
-  'snapshot_ttl', 'environment_ttl', 'pinned_environments', 'default_target_environment',
-  'environment_suffix_target', 'environment_catalog_mapping', 'physical_schema_mapping',
-  'physical_table_naming_convention', 'virtual_environment_mode', 'gateway_managed_virtual_layer',
-  'time_column_format', 'infer_python_dependencies', 'model_naming', 'ignore_patterns', 'cache_dir',
-  'log_limit', 'plan', 'run', 'janitor', 'format', 'ui', 'linter', 'users', 'notification_targets',
-  'disable_anonymized_analytics', 'migration', 'dbt', 'loader', 'loader_kwargs',
-]);
-const ROOT_KEYS = new Set([...Object.keys(rootShape), ...RECOGNISED_ROOT_KEYS]);
 
 export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
   dialect: 'duckdb',
@@ -279,8 +174,10 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     diagnostics.error(file, undefined, 'config.empty', `${file} is empty; it needs at least model_defaults.dialect`);
     return { ...emptyConfig(), file };
   }
-  warnUnknownConfigKeys(source);
+  const badTypes = checkKeys(source);
+  checkDates(source, [['model_defaults', 'start']]);
   const value = applyEnvOverrides(source.value, env);
+  checkLakeEntries(source, env, value);
   const parsed = root.safeParse(value);
   if (!parsed.success) {
     source.reportIssues(parsed.error.issues, 'config.invalid');
@@ -314,7 +211,9 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
   for (const [name, raw] of Object.entries(data.gateways ?? {})) {
     const parsedGateway = gateway.safeParse(raw ?? {});
     if (!parsedGateway.success) {
-      source.reportIssues(parsedGateway.error.issues, 'config.invalid', ['gateways', name]);
+      // A connection whose type was reported already gets no second message for its shape.
+      const issues = parsedGateway.error.issues.filter((issue) => !badTypes.has(['gateways', name, String(issue.path[0])].join('.')));
+      source.reportIssues(issues, 'config.invalid', ['gateways', name]);
       continue;
     }
     const g = parsedGateway.data;
@@ -343,7 +242,7 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
   }
   const other: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (RECOGNISED_ROOT_KEYS.has(key)) other[key] = v;
+    if (ROOT_KEYS.has(key) && !['gateways', 'default_gateway', 'model_defaults', 'variables', 'project'].includes(key)) other[key] = v;
   }
   return {
     file,
@@ -352,25 +251,9 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     modelDefaults: defaults,
     variables: data.variables ?? {},
     ...(data.project !== undefined ? { project: data.project } : {}),
+    defaultTargetEnvironment: typeof other['default_target_environment'] === 'string' && other['default_target_environment'].trim() ? other['default_target_environment'].trim() : 'prod',
     other,
   };
-}
-
-function warnUnknownConfigKeys(source: YamlSource): void {
-  source.warnUnknownKeys([], ROOT_KEYS, 'config.yaml', 'config.unknown_key');
-  source.warnUnknownKeys(['model_defaults'], MODEL_DEFAULT_KEYS, 'model_defaults', 'config.unknown_key');
-  for (const name of source.keysAt(['gateways'])) {
-    const at = ['gateways', name];
-    source.warnUnknownKeys(at, GATEWAY_KEYS, `gateway '${name}'`, 'config.unknown_key');
-    for (const conn of ['connection', 'test_connection', 'state_connection']) {
-      const value = (source.doc.getIn([...at, conn]) as { get?: (k: string) => unknown } | undefined)?.get?.('type');
-      const keys = value === 'postgres' ? POSTGRES_KEYS : DUCKDB_KEYS;
-      source.warnUnknownKeys([...at, conn], keys, `gateway '${name}' ${conn}`, 'config.unknown_key');
-    }
-    for (const alias of source.keysAt([...at, 'connection', 'catalogs'])) {
-      source.warnUnknownKeys([...at, 'connection', 'catalogs', alias], CATALOG_KEYS, `catalog '${alias}'`, 'config.unknown_key');
-    }
-  }
 }
 
 function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
@@ -426,7 +309,7 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
 }
 
 function emptyConfig(): ProjectConfig {
-  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, other: {} };
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, defaultTargetEnvironment: 'prod', other: {} };
 }
 
 /** What can still be used from an invalid config (variables), so models keep rendering. */

@@ -38,9 +38,10 @@ export async function planCommand(argv: string[], io: CommandIo): Promise<number
     json: { type: 'boolean' },
   });
   if (positionals.length > 1) throw new CliError('usage: pas plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]');
-  const environment = positionals[0] ?? 'prod';
   const log = values.json ? io.stderr : io.stdout;
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
+    // SQLMesh's default_target_environment names the environment when none is given.
+    const environment = positionals[0] ?? ws.project.config.defaultTargetEnvironment;
     const errors = ws.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       io.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n${errors.length} error(s) in the project; nothing was planned.\n`);

@@ -14,8 +14,9 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     'execution-time': { type: 'string' },
     'skip-janitor': { type: 'boolean' },
   });
-  const environment = positionals[0] ?? 'prod';
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
+    // SQLMesh's default_target_environment names the environment when none is given.
+    const environment = positionals[0] ?? ws.project.config.defaultTargetEnvironment;
     const janitor = values['skip-janitor'] ? undefined : await ws.janitor();
     const cleaned = janitor && janitor.droppedEnvironments.length + janitor.droppedTables.length > 0;
     if (cleaned && !values.json) {
