@@ -1,10 +1,13 @@
 /**
  * The JSON shape of column lineage for the CLI and the UI: one record per model column
  * with its direct upstream columns (with kind and expression), its transitive source
- * columns and the columns that use it; plus the batched parse that feeds a graph.
+ * columns and the columns that use it; the report `pas lineage` prints (upstream and
+ * downstream to a depth, and the whole impact of a change with hop counts, for a model's or
+ * a root's column); plus the batched parse that feeds a graph.
  */
 import type { SqlParser } from '../sql/parse';
-import type { ColumnRef, LineageGraph, ModelInput } from './graph';
+import { nameKey } from '../sql/names';
+import type { ColumnRef, ImpactRef, LineageGraph, ModelInput } from './graph';
 import type { DependencyKind, UnknownLineage } from './types';
 
 export interface LineageRecord {
@@ -47,6 +50,73 @@ export function lineageRecords(graph: LineageGraph, model?: string): LineageReco
     }
   }
   return records;
+}
+
+type Upstream = LineageRecord['upstream'][number];
+
+export interface ColumnReport {
+  model: string;
+  column: string;
+  /** False for a root: a relation models read that is not a model (external model, lake table). */
+  isModel: boolean;
+  /** Upstream columns within the depth, each once per kind. */
+  upstream: Upstream[];
+  /** The final source columns of the value. */
+  sources: ColumnRef[];
+  /** Columns using this one within the depth (all of them for a downstream report without a depth). */
+  downstream: ColumnRef[];
+  /** Every column downstream, transitively, with its hop count: the whole impact of a change. */
+  impact: ImpactRef[];
+  unknown?: UnknownLineage;
+}
+
+export interface ReportOptions {
+  /** Only one side; both when absent. */
+  direction?: 'upstream' | 'downstream';
+  /** Hops to follow; default 1 (direct), or every hop downstream for a downstream-only report. */
+  depth?: number;
+}
+
+function upstreamTo(graph: LineageGraph, model: string, column: string, depth: number): Upstream[] {
+  const seen = new Set<string>();
+  const out: Upstream[] = [];
+  let frontier: ColumnRef[] = [{ model, column }];
+  for (let level = 0; level < depth && frontier.length > 0; level++) {
+    const next: ColumnRef[] = [];
+    for (const ref of frontier) {
+      for (const dep of graph.column(ref.model, ref.column)?.upstream ?? []) {
+        const key = `${nameKey(dep.relation)}\u0000${nameKey(dep.column)}\u0000${dep.kind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ model: dep.relation, column: dep.column, kind: dep.kind, ...(dep.expression !== undefined ? { expression: dep.expression } : {}) });
+        next.push({ model: dep.relation, column: dep.column });
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** What `pas lineage MODEL COLUMN` reports, for a model's column or a root's; undefined when there is no such column. */
+export function columnReport(graph: LineageGraph, relation: string, column: string, options: ReportOptions = {}): ColumnReport | undefined {
+  const info = graph.relation(relation);
+  const name = info?.columns.find((c) => nameKey(c) === nameKey(column));
+  if (!info || name === undefined) return undefined;
+  const lineage = info.isModel ? graph.column(info.name, name) : undefined;
+  const up = options.direction !== 'downstream';
+  const down = options.direction !== 'upstream';
+  const impact = down ? graph.impact(info.name, name) : [];
+  const downDepth = options.depth ?? (options.direction === 'downstream' ? Infinity : 1);
+  return {
+    model: info.name,
+    column: name,
+    isModel: info.isModel,
+    upstream: up && info.isModel ? upstreamTo(graph, info.name, name, options.depth ?? 1) : [],
+    sources: up && info.isModel ? graph.sources(info.name, name) : [],
+    downstream: impact.filter((i) => i.hops <= downDepth).map(({ model, column: c }) => ({ model, column: c })),
+    impact,
+    ...(lineage?.unknown ? { unknown: lineage.unknown } : {}),
+  };
 }
 
 /** Parses every model's SQL in one DuckDB call, ready for `LineageGraph.setModels`. */

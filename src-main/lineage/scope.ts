@@ -93,13 +93,14 @@ function resolveUnqualified(scope: Scope, parts: readonly string[]): Resolution 
   }
   if (known.length === 1) return { column: known[0] as BoundColumn, fields };
   if (known.length > 1) return { unknown: `column "${first}" is ambiguous` };
-  // DuckDB prefers a column of the FROM clause over a select alias of the same name.
+  // DuckDB prefers a column of the FROM clause over a select alias of the same name; over a
+  // relation whose columns are unknown, an alias the query itself defines is the likelier one.
+  const alias = scope.aliases?.get(key);
+  if (alias) return { column: alias, fields };
   if (open.length === 1) {
     const column = findColumn((open[0] as Binding).relation, first);
     if (column) return { column, fields };
   }
-  const alias = scope.aliases?.get(key);
-  if (alias) return { column: alias, fields };
   if (open.length > 1) {
     return {
       unknown: `column "${first}" could come from ${open.map((b) => `"${b.name}"`).join(' or ')}, whose columns are unknown`,

@@ -42,7 +42,7 @@ export class ProjectSession {
         const table = parts.pop() ?? name;
         const schema = parts.pop() ?? 'main';
         return (await ws.warehouse.columns({ schema, table })).map((c) => c.name);
-      });
+      }, { variables: ws.project.variables });
     })();
     return this.lineagePromise;
   }

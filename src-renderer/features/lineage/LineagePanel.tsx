@@ -113,7 +113,7 @@ export function LineagePanel({ client, active }: { client: Client; active: boole
 
   const edges: Edge[] = (view?.edges ?? [])
     .map((e, i) => ({ e, i }))
-    .filter(({ e }) => showFilters || e.kind === 'value')
+    .filter(({ e }) => showFilters || e.kind !== 'filter')
     .map(({ e, i }) => ({
       id: `e${i}`,
       source: e.from.model.toLowerCase(),
