@@ -24,7 +24,7 @@ import { expressionName, nameKey } from '../sql/names';
 import type { SqlParser } from '../sql/parse';
 import { SourceText } from '../sql/ranges';
 import { qualifiedName, tableReferences } from '../sql/references';
-import { linterSettings, type LinterSettings, type LintRule } from './linter';
+import { linterSettings, type LintRule } from './linter';
 
 export interface ProjectCheck {
   /** Every problem, sorted by file and position. */
