@@ -18,6 +18,18 @@ export interface ExpressionContext {
   bindSubquery: (statement: SelectStatementAst, scope: Scope) => Relation;
   /** Columns a `*` inside an expression stands for (e.g. `COLUMNS(*)` in a WHERE). */
   starColumns: (star: StarExpression, scope: Scope) => { columns: BoundColumn[]; unknown?: string };
+  /** Told of each reference that cannot resolve whatever the data (unknown or ambiguous column). */
+  report?: (problem: ColumnProblem) => void;
+}
+
+/** A column reference the query cannot have: not in any relation it reads, or in more than one. */
+export interface ColumnProblem {
+  kind: 'not_found' | 'ambiguous';
+  /** The reference as written, e.g. `persons_kiled` or `c.id`. */
+  name: string;
+  message: string;
+  /** Character offset of the reference in the SQL text, when DuckDB gave one. */
+  offset?: number;
 }
 
 export interface ExpressionDeps {
@@ -44,9 +56,15 @@ export function collectDeps(
       return;
     case 'COLUMN_REF': {
       const parts = record.column_names as string[];
-      if (parts.length === 1 && lambdaParams.has((parts[0] as string).toLowerCase())) return;
+      if (lambdaParams.has((parts[0] as string).toLowerCase())) return;
       const resolved = resolveColumn(ctx.scope, parts);
-      if ('unknown' in resolved) into.unknown.push(resolved.unknown);
+      if ('unknown' in resolved) {
+        into.unknown.push(resolved.unknown);
+        if (resolved.problem && ctx.report) {
+          const offset = typeof record.query_location === 'number' ? record.query_location : undefined;
+          ctx.report({ kind: resolved.problem, name: parts.join('.'), message: resolved.unknown, ...(offset !== undefined ? { offset } : {}) });
+        }
+      }
       else addColumn(resolved.column, ctx, into, asFilter);
       return;
     }

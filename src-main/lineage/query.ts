@@ -20,7 +20,7 @@ import { expressionName, nameKey } from '../sql/names';
 import { selectStarColumns, type StarCandidate } from '../sql/stars';
 import { qualifiedName } from '../sql/references';
 import { minLocation, type SourceText, type TextRange } from '../sql/ranges';
-import { collectDeps, containsAggregate, newDeps, positionOf, type ExpressionContext, type ExpressionDeps } from './expressions';
+import { collectDeps, containsAggregate, newDeps, positionOf, type ColumnProblem, type ExpressionContext, type ExpressionDeps } from './expressions';
 import { bindFrom, starEntries, type FromContext } from './from';
 import { depKey, type Dep } from './deps';
 import { renameColumns, type BoundColumn, type Relation } from './relation';
@@ -48,6 +48,7 @@ export function queryLineage(statement: SelectStatementAst, text: SourceText, re
     columns: columns.map((column) => toColumnLineage(column, text)),
     complete: relation.columns !== null && !binder.incomplete,
     references: [...binder.references],
+    ...(binder.problems.size > 0 ? { problems: [...binder.problems.values()] } : {}),
   };
 }
 
@@ -85,6 +86,8 @@ class QueryBinder {
   readonly references = new Set<string>();
   /** Set when a star somewhere could not be expanded. */
   incomplete = false;
+  /** Column problems by offset and name (a CTE or recursive part may be bound more than once). */
+  readonly problems = new Map<string, ColumnProblem>();
   private readonly externals = new Map<string, Relation>();
 
   constructor(
@@ -193,6 +196,10 @@ class QueryBinder {
       ...(anchor ? { anchor } : {}),
       bindSubquery: (statement, outer) => this.bindNode(statement.node, outer, ctes),
       starColumns: (star, s) => this.expandStar(star, s),
+      report: (problem) => {
+        const key = `${problem.offset ?? ''}\u0000${problem.name}`;
+        if (!this.problems.has(key)) this.problems.set(key, problem);
+      },
     };
   }
 

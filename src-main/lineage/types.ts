@@ -4,6 +4,7 @@
  * text, and whether some of it cannot be known without more schemas.
  */
 import type { TextRange } from '../sql/ranges';
+import type { ColumnProblem } from './expressions';
 
 /**
  * `value`: the column's value is computed from it; `filter`: it only decides which rows;
@@ -55,4 +56,6 @@ export interface ModelLineage {
   complete: boolean;
   /** Keys of the relations the query reads. */
   references: string[];
+  /** References that cannot resolve whatever the data (unknown or ambiguous columns). */
+  problems?: ColumnProblem[];
 }

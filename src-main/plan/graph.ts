@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../project/diagnostics';
 import type { ModelDefinition } from '../project/model';
 import type { Project } from '../project/project';
-import { renderModel } from '../project/render/render-model';
+import type { RenderMap } from '../project/render/evaluator';
+import { queryPosition, renderModel } from '../project/render/render-model';
 import type { SelectStatementAst } from '../sql/ast';
 import { canonicalText } from '../sql/canonical';
 import type { SqlParser } from '../sql/parse';
@@ -23,6 +24,8 @@ export interface GraphNode {
   model: ModelDefinition;
   /** The query rendered at fixed times (SQL models). */
   query?: string;
+  /** Where each character of `query` comes from in the model file. */
+  queryMap?: RenderMap;
   statements?: SelectStatementAst[];
   /** Upstream models in the project, lower-case names. */
   parents: string[];
@@ -85,7 +88,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   const diagnostics: Diagnostic[] = [];
   const catalogSet = new Set([...catalogs].map((c) => c.toLowerCase()));
   const models = Object.values(project.models);
-  const rendered = new Map<string, { query?: string; pre: string[]; post: string[] }>();
+  const rendered = new Map<string, { query?: string; queryMap?: RenderMap; pre: string[]; post: string[] }>();
   for (const model of models) {
     if (model.source !== 'sql') continue;
     const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
@@ -93,7 +96,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     for (const d of result.diagnostics) {
       if (!diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.message === d.message)) diagnostics.push(d);
     }
-    rendered.set(model.name.toLowerCase(), { query: result.query, pre: result.preStatements, post: result.postStatements });
+    rendered.set(model.name.toLowerCase(), { query: result.query, ...(result.queryMap ? { queryMap: result.queryMap } : {}), pre: result.preStatements, post: result.postStatements });
   }
   const withQuery = [...rendered.entries()].filter(([, r]) => r.query !== undefined);
   const parsed = await parser.parseMany(withQuery.map(([, r]) => r.query ?? ''));
@@ -103,7 +106,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     const model = project.models[name];
     if (!result || !model) return;
     if (result.ok) trees.set(name, result.statements);
-    else diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${result.message}`, 'model.parse'));
+    else diagnostics.push(parseDiagnostic(model, rendered.get(name)?.queryMap, result));
   });
 
   // Parents from the parse trees and depends_on.
@@ -152,6 +155,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
       name,
       model,
       ...(r?.query !== undefined ? { query: r.query } : {}),
+      ...(r?.queryMap ? { queryMap: r.queryMap } : {}),
       ...(statements ? { statements } : {}),
       parents: parentsOf.get(name) ?? [],
       sources: sourcesOf.get(name) ?? [],
@@ -161,6 +165,14 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     });
   }
   return { nodes, order, diagnostics };
+}
+
+/** A syntax error at its place in the model file (through the macro expansion), saying what to do. */
+function parseDiagnostic(model: ModelDefinition, map: RenderMap | undefined, result: { message: string; offset?: number }): Diagnostic {
+  const message = `Syntax error in the query of ${model.name}: ${result.message.replace(/^Parser Error: /, '')}. Fix the SQL at this position (often the token just before it).`;
+  const at = model.source === 'sql' && result.offset !== undefined ? queryPosition(model, map, result.offset) : undefined;
+  if (!at) return queryDiagnostic(model, message, 'model.parse');
+  return { file: model.file, line: at.line, column: at.column, severity: 'error', message, code: 'model.parse' };
 }
 
 function queryDiagnostic(model: ModelDefinition, message: string, code: string): Diagnostic {

@@ -15,6 +15,7 @@ import { DuckDbStateDb } from '../state/duckdb-db';
 import { openPostgresState } from '../state/postgres-db';
 import { StateStore } from '../state/store';
 import { applyPlan, type ApplyEvent, type ApplyResult } from './apply';
+import { checkProject } from '../problems/check';
 import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
@@ -30,6 +31,9 @@ export interface WorkspaceOptions {
 }
 
 export class Workspace {
+  /** The graph the last check built; rebuilt by `reload`. */
+  private checkedGraph: ProjectGraph | undefined;
+
   private constructor(
     public project: Project,
     public diagnostics: Diagnostic[],
@@ -75,23 +79,34 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    const ws = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    await ws.check(diagnostics);
+    return ws;
+  }
+
+  /** Computes the project's whole problem list (load problems + graph, columns, linter). */
+  private async check(loadDiagnostics: Diagnostic[]): Promise<void> {
+    const check = await checkProject(this.project, loadDiagnostics, this.parser, [this.warehouse.catalog]);
+    this.diagnostics = check.diagnostics;
+    this.checkedGraph = check.graph;
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
   async reload(): Promise<void> {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
     this.project = project;
-    this.diagnostics = diagnostics;
+    await this.check(diagnostics);
   }
 
-  graph(): Promise<ProjectGraph> {
-    return buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+  /** The project's models as a graph (built once per load). */
+  async graph(): Promise<ProjectGraph> {
+    this.checkedGraph ??= await buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+    return this.checkedGraph;
   }
 
   async plan(options: PlanOptions = {}): Promise<{ plan: Plan; graph: ProjectGraph }> {
-    const graph = await this.graph();
-    graph.diagnostics.unshift(...this.diagnostics);
+    // Every problem of the project (not only the graph's) stops a plan.
+    const graph = { ...(await this.graph()), diagnostics: [...this.diagnostics] };
     return { plan: await buildPlan(this.project, graph, this.state, this.parser, options), graph };
   }
 

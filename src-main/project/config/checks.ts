@@ -7,7 +7,7 @@
 import { PasException } from '../../../src-shared/errors';
 import { parseLakeCatalog } from '../../lake/config';
 import type { ProjectEnv } from '../env';
-import { didYouMean } from '../suggest';
+import { didYouMeanClause as didYouMean } from '../suggest';
 import type { ValuePath, YamlSource } from '../yaml-source';
 import { CATALOG_KEYS, DUCKDB_KEYS, GATEWAY_KEYS, MODEL_DEFAULT_KEYS, POSTGRES_KEYS } from './schema';
 import { ROOT_KEY_CHECKS, ROOT_KEYS } from './root-keys';
