@@ -5,6 +5,7 @@
  * call plan / apply / run / janitor on it.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckEngine } from '../duck/engine';
@@ -102,7 +103,7 @@ export class Workspace {
       state: this.state,
       warehouse: this.warehouse,
       parser: this.parser,
-      owner: options.owner ?? `${process.env.USER ?? 'pas'}@${process.pid}`,
+      owner: options.owner ?? applierName(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -121,4 +122,15 @@ export class Workspace {
     for (const connection of this.connections) connection.closeSync();
     await this.closeWarehouse();
   }
+}
+
+/** Who applies a plan, as environments record it: `user@host`. */
+export function applierName(): string {
+  let user = process.env.USER ?? process.env.USERNAME;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    // No user database entry (some containers): keep the fallback.
+  }
+  return `${user ?? 'pas'}@${hostname()}`;
 }
