@@ -20,7 +20,7 @@ import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
-import { runEnvironment, type RunResult } from './run';
+import { runEnvironment, type RunContext, type RunResult } from './run';
 import type { Warehouse } from './warehouse';
 
 export interface WorkspaceOptions {
@@ -109,7 +109,7 @@ export class Workspace {
     });
   }
 
-  run(environment: string, options: { executionTime?: number; signal?: AbortSignal } = {}): Promise<RunResult> {
+  run(environment: string, options: { executionTime?: number; signal?: AbortSignal; onEvent?: RunContext['onEvent'] } = {}): Promise<RunResult> {
     return runEnvironment(environment, { project: this.project, state: this.state, warehouse: this.warehouse, parser: this.parser, ...options });
   }
 

@@ -126,7 +126,13 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
     'plan.run': async ({ environment, executionTime, skipJanitor }, ctx) => {
       const ws = await project.workspace();
       const janitor = skipJanitor ? undefined : await ws.janitor().catch(toPasError);
-      const result = await ws.run(environment ?? 'prod', { signal: ctx.signal, ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}) }).catch(toPasError);
+      const result = await ws
+        .run(environment ?? 'prod', {
+          signal: ctx.signal,
+          ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
+          onEvent: (e) => ctx.events.emit('progress', { requestId: ctx.requestId, method: 'plan.run', stage: 'running', message: `${e.model} [${e.interval.join(' – ')}]` }),
+        })
+        .catch(toPasError);
       return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}), ...(janitor ? { janitor } : {}) };
     },
   };
