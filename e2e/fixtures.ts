@@ -2,8 +2,9 @@
  * Shared e2e fixtures: a real `pas serve` process on a free port (the same command users run)
  * and a page opened at its tokenised URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import { chromiumPath } from '../playwright.config';
@@ -36,6 +37,22 @@ export async function startServe(projectDir = root): Promise<ServedApp> {
     child.once('exit', (code) => reject(new Error(`pas serve exited with ${code}:\n${output}`)));
   });
   return { url, process: child };
+}
+
+/** A private copy of the bundled example project, so a test that writes the lake never touches the repository's. */
+export function copyExample(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pas-example-'));
+  for (const item of ['config.yaml', 'external_models.yaml', 'models', 'pipelines', 'tests', 'resources/sample']) {
+    cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
+  }
+  return dir;
+}
+
+/** Runs a `pas` command on a project (before `pas serve` opens it: a DuckDB-file catalog has one process at a time). */
+export function pas(args: string[], projectDir: string): string {
+  const run = spawnSync(process.execPath, [path.join(root, 'bin/pas.mjs'), ...args, '--project', projectDir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`pas ${args.join(' ')} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
 }
 
 export const test = base.extend<{ app: Page }, { served: ServedApp }>({

@@ -1,19 +1,5 @@
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { startServe, type ServedApp } from './fixtures';
-
-const root = path.resolve(import.meta.dirname, '..');
-
-/** A private copy of the bundled example project, so runs never touch the repository's lake. */
-function copyExample(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pas-example-'));
-  for (const item of ['config.yaml', 'external_models.yaml', 'models', 'pipelines', 'tests', 'resources/sample']) {
-    cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
-  }
-  return dir;
-}
+import { copyExample, startServe, type ServedApp } from './fixtures';
 
 const test = base.extend<object, { example: ServedApp }>({
   example: [

@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../src-shared/contract';
 import { QueryConsole } from './features/console/QueryConsole';
+import { EnvironmentsPanel } from './features/environments/EnvironmentsPanel';
+import { PlanButton, PlanDialogHost } from './features/plan/PlanDialog';
 import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
@@ -32,6 +34,7 @@ export function App({ client }: { client: Client }) {
         </span>
         <span className="spacer" />
         <ProblemsBadge client={client} />
+        <PlanButton />
         <span className="engine">{info ? `DuckDB ${info.duckdbVersion}` : ''}</span>
         <button type="button" className="theme-toggle" onClick={toggle} aria-label="Toggle light and dark theme">
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
@@ -52,7 +55,11 @@ export function App({ client }: { client: Client }) {
         <main className="app-main" hidden={view !== 'lake'}>
           <LakePanel client={client} active={view === 'lake'} />
         </main>
+        <main className="app-main" hidden={view !== 'environments'}>
+          <EnvironmentsPanel client={client} active={view === 'environments'} />
+        </main>
       </div>
+      <PlanDialogHost client={client} />
     </div>
   );
 }

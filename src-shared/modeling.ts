@@ -26,9 +26,30 @@ export interface PlanView {
   planId: string;
   environment: string;
   createdFrom: string | null;
-  changes: { model: string; change: ChangeKind; category: ChangeCategory | null; diff?: string }[];
-  backfills: { model: string; refresh: 'incremental' | 'full' | 'view' | 'seed'; intervals: [string, string][] }[];
+  changes: {
+    model: string;
+    change: ChangeKind;
+    category: ChangeCategory | null;
+    diff?: string;
+    /** Directly modified: the rendered query in the environment and in the project, for a side-by-side diff. */
+    before?: string;
+    after?: string;
+    /** Directly modified: the categories the user may choose (re-plan with `categories`). */
+    allowedCategories?: ('breaking' | 'non_breaking')[];
+    /** Directly modified: the models downstream that change with it. */
+    children?: string[];
+  }[];
+  backfills: {
+    model: string;
+    refresh: 'incremental' | 'full' | 'view' | 'seed';
+    intervals: [string, string][];
+    /** How many batches the backfill runs in. */
+    batches?: number;
+  }[];
   virtualUpdate: boolean;
+  /** The backfill range asked for (dev environments), as dates. */
+  start?: string | null;
+  end?: string | null;
 }
 
 export interface ApplyView {

@@ -5,6 +5,7 @@
  * promoted); then promote: swap the environment's views and write its record (refused if another
  * plan changed the environment meanwhile). The lock is released whatever happens.
  */
+import type { ModelDefinition } from '../project/model';
 import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
 import type { SqlParser } from '../sql/parse';
@@ -94,8 +95,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       const first = backfill.intervals[0];
       ctx.onEvent?.({ stage: 'physical', model: name });
       await createPhysical(node.model, target, first?.[0] ?? 0, first?.[1] ?? 0, evaluation);
-      const batchSize = 'batchSize' in node.model.kind && node.model.kind.batchSize ? node.model.kind.batchSize : 0;
-      const batches: Interval[] = backfill.refresh === 'incremental' ? batchIntervals(backfill.intervals.flatMap((r) => splitByUnit(r, backfill.unit)), batchSize) : backfill.intervals;
+      const batches = backfillBatches(backfill, node.model);
       for (const [i, [start, end]] of batches.entries()) {
         ctx.signal?.throwIfAborted();
         const began = performance.now();
@@ -121,6 +121,8 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       result.backfilled.push({ model: name, batches: batches.length });
     }
 
+    // Cancelled after the last batch: still nothing promoted, the environment stays as it was.
+    ctx.signal?.throwIfAborted();
     result.promotedViews = await promote(plan, warehouse);
     await runVirtualUpdateStatements(plan, graph, evaluation);
     ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
@@ -134,12 +136,20 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       endAt: plan.end ?? null,
       expirationTs: plan.environment === PROD ? null : now + 7 * 24 * 3600 * 1000,
       finalizedTs: now,
+      appliedBy: ctx.owner,
+      ...(plan.plannedTs !== undefined ? { plannedTs: plan.plannedTs } : {}),
     };
     await state.promoteEnvironment(record);
     return result;
   } finally {
     await state.releasePlanLock(plan.environment, plan.planId);
   }
+}
+
+/** The batches a backfill runs in: `batch_size` units each for incremental models, one per range otherwise. */
+export function backfillBatches(backfill: Pick<Plan['backfills'][number], 'refresh' | 'unit' | 'intervals'>, model: ModelDefinition): Interval[] {
+  const batchSize = 'batchSize' in model.kind && model.kind.batchSize ? model.kind.batchSize : 0;
+  return backfill.refresh === 'incremental' ? batchIntervals(backfill.intervals.flatMap((r) => splitByUnit(r, backfill.unit)), batchSize) : [...backfill.intervals];
 }
 
 /** One-unit intervals of a merged range, so batches follow `batch_size` in units. */

@@ -37,6 +37,11 @@ export interface PlanChange {
   category: ChangeCategory | null;
   /** Unified diff of the rendered query, for directly modified models. */
   diff?: string;
+  /** The rendered query in the environment and in the project, for directly modified models. */
+  before?: string;
+  after?: string;
+  /** Categories the user may choose for a directly modified model (forward-only is not a choice here). */
+  allowedCategories?: ('breaking' | 'non_breaking')[];
 }
 
 export type RefreshKind = 'incremental' | 'full' | 'view' | 'seed';
@@ -74,6 +79,8 @@ export interface Plan {
   start: number;
   end: number | undefined;
   executionTime: number;
+  /** When the plan was made. */
+  plannedTs?: number;
   diagnostics: Diagnostic[];
 }
 
@@ -180,17 +187,26 @@ export async function buildPlan(
     const parentsChanged = prev.fingerprint.parentData !== node.fingerprint.parentData;
     if (dataChanged) {
       const override = options.categories?.[name];
-      let category: ChangeCategory;
-      if (options.forwardOnly || isForwardOnlyKind(node.model)) category = 'forward_only';
-      else if (override) category = override;
-      else {
-        const prevKind = (prev.node as { model?: ModelDefinition })?.model?.kind?.name;
-        const before = previousTrees.get(name);
-        category = prevKind !== node.model.kind.name || !before || !node.statements ? 'breaking' : categorizeQueryChange(before, node.statements);
+      const prevKind = (prev.node as { model?: ModelDefinition })?.model?.kind?.name;
+      const previousTree = previousTrees.get(name);
+      // SQLMesh: only a change that adds projections may be non-breaking; any may be breaking.
+      const automatic = prevKind !== node.model.kind.name || !previousTree || !node.statements ? 'breaking' : categorizeQueryChange(previousTree, node.statements);
+      const forwardOnly = options.forwardOnly === true || isForwardOnlyKind(node.model);
+      if (!forwardOnly && override === 'non_breaking' && automatic === 'breaking') {
+        throw new PlanError(`${name} cannot be non-breaking: its change does more than add columns, so its children must be rebuilt.`);
       }
+      const category: ChangeCategory = forwardOnly ? 'forward_only' : (override ?? automatic);
       const before = String((prev.node as { query?: unknown })?.query ?? '');
       const diff = createTwoFilesPatch(`${name} (${environment})`, `${name} (local)`, `${before}\n`, `${node.query ?? ''}\n`, undefined, undefined, { context: 3 });
-      changes.set(name, { model: name, change: 'directly_modified', category, diff: diff.split('\n').slice(2).join('\n') });
+      changes.set(name, {
+        model: name,
+        change: 'directly_modified',
+        category,
+        diff: diff.split('\n').slice(2).join('\n'),
+        before,
+        after: node.query ?? '',
+        allowedCategories: forwardOnly ? [] : automatic === 'non_breaking' ? ['breaking', 'non_breaking'] : ['breaking'],
+      });
     } else if (parentsChanged) {
       changes.set(name, { model: name, change: 'indirectly_modified', category: null });
     } else if (metadataChanged) {
@@ -303,6 +319,7 @@ export async function buildPlan(
     start: planStart ?? 0,
     end: planEnd,
     executionTime,
+    plannedTs: Date.now(),
     diagnostics: graph.diagnostics,
   };
 }

@@ -5,6 +5,7 @@
  * call plan / apply / run / janitor on it.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckEngine } from '../duck/engine';
@@ -20,7 +21,7 @@ import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
-import { runEnvironment, type RunResult } from './run';
+import { runEnvironment, type RunContext, type RunResult } from './run';
 import type { Warehouse } from './warehouse';
 
 export interface WorkspaceOptions {
@@ -117,13 +118,13 @@ export class Workspace {
       state: this.state,
       warehouse: this.warehouse,
       parser: this.parser,
-      owner: options.owner ?? `${process.env.USER ?? 'pas'}@${process.pid}`,
+      owner: options.owner ?? applierName(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
 
-  run(environment: string, options: { executionTime?: number; signal?: AbortSignal } = {}): Promise<RunResult> {
+  run(environment: string, options: { executionTime?: number; signal?: AbortSignal; onEvent?: RunContext['onEvent'] } = {}): Promise<RunResult> {
     return runEnvironment(environment, { project: this.project, state: this.state, warehouse: this.warehouse, parser: this.parser, ...options });
   }
 
@@ -136,4 +137,15 @@ export class Workspace {
     for (const connection of this.connections) connection.closeSync();
     await this.closeWarehouse();
   }
+}
+
+/** Who applies a plan, as environments record it: `user@host`. */
+export function applierName(): string {
+  let user = process.env.USER ?? process.env.USERNAME;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    // No user database entry (some containers): keep the fallback.
+  }
+  return `${user ?? 'pas'}@${hostname()}`;
 }

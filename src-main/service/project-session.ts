@@ -29,6 +29,7 @@ export class ProjectSession {
   workspace(): Promise<Workspace> {
     this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
       this.startWatching();
+      ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
       return ws;
     });
     return this.workspacePromise;

@@ -22,6 +22,7 @@ import { DuckEngine } from '../duck/engine';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
+import { environmentHandlers } from './handlers/environments';
 import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
@@ -61,6 +62,7 @@ export class PasService {
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
+      ...environmentHandlers(this.project, sessions, results),
     };
   }
 

@@ -39,8 +39,32 @@ interface LockRow extends Record<string, unknown> {
 /** A plan lock older than this is considered abandoned (its process died mid-apply). */
 const LOCK_STALE_MS = 6 * 60 * 60 * 1000;
 
+/** A change to an environment record written through this store. */
+export interface EnvironmentChange {
+  environment: string;
+  change: 'promoted' | 'invalidated' | 'deleted';
+}
+
 export class StateStore {
+  private readonly listeners = new Set<(change: EnvironmentChange) => void>();
+
   private constructor(readonly db: StateDb) {}
+
+  /** Calls `listener` after each committed change to an environment; returns the unsubscribe. */
+  onEnvironmentChange(listener: (change: EnvironmentChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(change: EnvironmentChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing listener must not fail the write that already committed.
+      }
+    }
+  }
 
   static async open(db: StateDb): Promise<StateStore> {
     const store = new StateStore(db);
@@ -146,10 +170,13 @@ export class StateStore {
         [record.name, record.planId, record.expirationTs, JSON.stringify(record)],
       );
     });
+    const invalidated = record.expirationTs !== null && record.expirationTs <= Date.now() && record.planId === record.previousPlanId;
+    this.notify({ environment: record.name, change: invalidated ? 'invalidated' : 'promoted' });
   }
 
   async deleteEnvironment(name: string): Promise<void> {
     await this.db.query(`DELETE FROM ${this.db.table('_environments')} WHERE name = $1`, [name]);
+    this.notify({ environment: name, change: 'deleted' });
   }
 
   // ---- intervals ----

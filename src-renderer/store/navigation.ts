@@ -1,7 +1,7 @@
 /** Which view the app shows, and a file to open in the source viewer (from lineage). */
 import { create } from 'zustand';
 
-export type View = 'query' | 'lineage' | 'ingest' | 'lake';
+export type View = 'query' | 'lineage' | 'ingest' | 'lake' | 'environments';
 
 export interface OpenFile {
   path: string;

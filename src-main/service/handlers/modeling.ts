@@ -4,9 +4,10 @@
  */
 import { PasException } from '../../../src-shared/errors';
 import type { PlanView } from '../../../src-shared/modeling';
-import { AuditFailedError } from '../../plan/apply';
+import { AuditFailedError, backfillBatches } from '../../plan/apply';
+import { planChangeDetails } from '../../plan/plan-details';
 import type { ProjectGraph } from '../../plan/graph';
-import { displayRange, parseTime } from '../../plan/intervals';
+import { displayRange, isoDate, parseTime } from '../../plan/intervals';
 import { PlanError, type Plan } from '../../plan/plan';
 import { runModelTests } from '../../plan/unit-tests';
 import { renderModel } from '../../project/render/render-model';
@@ -25,14 +26,25 @@ function toPasError(error: unknown): never {
   throw error;
 }
 
-function planView(plan: Plan): PlanView {
+function planView(plan: Plan, graph: ProjectGraph): PlanView {
   return {
     planId: plan.planId,
     environment: plan.environment,
     createdFrom: plan.createdFrom,
-    changes: plan.changes.map((c) => ({ model: c.model, change: c.change, category: c.category, ...(c.diff ? { diff: c.diff } : {}) })),
-    backfills: plan.backfills.map((b) => ({ model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)) })),
+    changes: plan.changes.map((c) => ({
+      model: c.model,
+      change: c.change,
+      category: c.category,
+      ...(c.diff ? { diff: c.diff } : {}),
+      ...planChangeDetails(c, plan, graph),
+    })),
+    backfills: plan.backfills.map((b) => {
+      const model = graph.nodes.get(b.model)?.model;
+      return { model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)), ...(model ? { batches: backfillBatches(b, model).length } : {}) };
+    }),
     virtualUpdate: plan.virtualUpdate,
+    start: plan.start > 0 ? isoDate(plan.start) : null,
+    end: plan.end !== undefined ? isoDate(plan.end - 1) : null,
   };
 }
 
@@ -92,7 +104,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         .catch(toPasError);
       plans.set(built.plan.planId, built);
       while (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value as string);
-      return planView(built.plan);
+      return planView(built.plan, built.graph);
     },
     'plan.apply': async ({ planId }, ctx) => {
       const built = plans.get(planId);
@@ -114,7 +126,13 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
     'plan.run': async ({ environment, executionTime, skipJanitor }, ctx) => {
       const ws = await project.workspace();
       const janitor = skipJanitor ? undefined : await ws.janitor().catch(toPasError);
-      const result = await ws.run(environment ?? 'prod', { signal: ctx.signal, ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}) }).catch(toPasError);
+      const result = await ws
+        .run(environment ?? 'prod', {
+          signal: ctx.signal,
+          ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
+          onEvent: (e) => ctx.events.emit('progress', { requestId: ctx.requestId, method: 'plan.run', stage: 'running', message: `${e.model} [${e.interval.join(' – ')}]` }),
+        })
+        .catch(toPasError);
       return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}), ...(janitor ? { janitor } : {}) };
     },
   };

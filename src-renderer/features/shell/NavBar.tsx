@@ -6,6 +6,7 @@ const ITEMS: { view: View; label: string; icon: string }[] = [
   { view: 'lineage', label: 'Lineage', icon: '⇶' },
   { view: 'ingest', label: 'Ingest', icon: '⇩' },
   { view: 'lake', label: 'Lake', icon: '◫' },
+  { view: 'environments', label: 'Environments', icon: '⎇' },
 ];
 
 export function NavBar() {

@@ -1,0 +1,167 @@
+/**
+ * Plans approved by clicking, against `pas serve` on a private copy of the example project
+ * (the sample ingested first): dev built with a backfill to completion, prod promoted as a
+ * virtual update, a column added on disk shown as a non-breaking change with its column impact
+ * and table diff, and a cancelled apply that leaves dev as it was. Light and dark screenshots.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { copyExample, pas, startServe, type ServedApp } from './fixtures';
+
+const INTERMEDIATE = 'models/intermediate/int_collisions_daily.sql';
+
+const test = base.extend<object, { project: { dir: string; served: ServedApp } }>({
+  project: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dir = copyExample();
+      pas(['ingest', 'nyc_collisions_sample'], dir);
+      const served = await startServe(dir);
+      await use({ dir, served });
+      served.process.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+});
+test.describe.configure({ mode: 'serial' });
+
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page.getByTestId('open-plan')).toBeVisible();
+}
+
+async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  const current = await page.evaluate(() => document.documentElement.dataset.theme);
+  if (current !== theme) await page.getByRole('button', { name: 'Toggle light and dark theme' }).click();
+}
+
+async function planFor(page: Page, environment: string) {
+  await page.getByTestId('open-plan').click();
+  const dialog = page.getByRole('dialog', { name: 'Plan' });
+  await expect(dialog).toBeVisible();
+  const input = dialog.getByLabel('Environment', { exact: true });
+  if ((await input.inputValue()) !== environment) {
+    await expect(dialog.getByTestId('plan-review').or(dialog.getByRole('alert'))).toBeVisible({ timeout: 60_000 });
+    await input.fill(environment);
+    await dialog.getByTestId('replan').click();
+  }
+  await expect(dialog.getByTestId('plan-review')).toBeVisible({ timeout: 60_000 });
+  return dialog;
+}
+
+test('approving a dev plan by clicking backfills every model to completion', async ({ page, project }) => {
+  await open(page, project.served.url);
+  await setTheme(page, 'light');
+  await page.getByRole('button', { name: /Environments/ }).click();
+  await expect(page.getByText('No environments yet — plan dev to build your models.')).toBeVisible();
+  await page.screenshot({ path: 'test-results/plan-environments-empty.png' });
+
+  const dialog = await planFor(page, 'dev');
+  await expect(dialog.getByText('`dev` environment will be initialized.')).toBeVisible();
+  await expect(dialog.getByText(/model tests? passed/)).toBeVisible();
+  await expect(dialog.getByTestId('changes-added')).toContainText('intermediate.int_collisions_daily');
+  await expect(dialog.getByTestId('backfills')).toContainText('full refresh');
+  const apply = dialog.getByTestId('apply-plan');
+  await expect(apply).toHaveText('Apply and backfill 4 models');
+  await page.screenshot({ path: 'test-results/plan-dev-review-light.png' });
+
+  await apply.click();
+  await expect(dialog.getByTestId('apply-tracker')).toBeVisible();
+  await expect(dialog.getByTestId('stage-backfill')).toHaveAttribute('data-status', /running|done/);
+  await expect(dialog.getByTestId('apply-done')).toBeVisible({ timeout: 180_000 });
+  await expect(dialog.getByTestId('apply-done')).toContainText('4 models backfilled');
+  for (const stage of ['physical', 'backfill', 'audits', 'promote']) await expect(dialog.getByTestId(`stage-${stage}`)).toHaveAttribute('data-status', 'done');
+  await expect(dialog.getByTestId('progress-intermediate.int_collisions_daily').getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  await page.screenshot({ path: 'test-results/plan-dev-applied-light.png' });
+  await dialog.getByRole('button', { name: 'Close the plan dialog' }).click();
+
+  // The panel updated itself from environments.changed.
+  const card = page.getByTestId('env-dev');
+  await expect(card).toContainText('Applied');
+  await expect(card).toContainText('5 models');
+  await expect(card).toContainText(/by .+@.+/);
+  await card.locator('summary').click();
+  await page.screenshot({ path: 'test-results/plan-environments-dev-light.png' });
+});
+
+test('approving prod is a virtual update after an explicit confirmation', async ({ page, project }) => {
+  await open(page, project.served.url);
+  await setTheme(page, 'dark');
+  const dialog = await planFor(page, 'prod');
+  await expect(dialog.getByText('`prod` environment will be initialized.')).toBeVisible();
+  await expect(dialog.getByTestId('backfills')).toContainText('None: every version already has its data');
+  const apply = dialog.getByTestId('apply-plan');
+  await expect(apply).toHaveText('Apply virtual update');
+  await expect(apply).toBeDisabled();
+  await expect(dialog.getByLabel('Start')).toBeDisabled();
+  await dialog.getByText('I am applying this plan to').click();
+  await expect(apply).toBeEnabled();
+  await page.screenshot({ path: 'test-results/plan-prod-review-dark.png' });
+  await apply.click();
+  await expect(dialog.getByTestId('apply-done')).toContainText('Virtual update applied to prod: 0 models backfilled, 4 views promoted');
+  await expect(dialog.getByTestId('stage-backfill')).toHaveAttribute('data-status', 'skipped');
+  await page.screenshot({ path: 'test-results/plan-prod-applied-dark.png' });
+  await dialog.getByRole('button', { name: 'Close the plan dialog' }).click();
+
+  await page.getByRole('button', { name: /Environments/ }).click();
+  await expect(page.getByTestId('env-prod')).toContainText('Never expires');
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await expect(page.getByTestId('env-compare')).toContainText('the same versions of all 4 models');
+  await page.screenshot({ path: 'test-results/plan-environments-dark.png' });
+});
+
+test('a column added on disk is a non-breaking change with its column impact and table diff', async ({ page, project }) => {
+  const file = path.join(project.dir, INTERMEDIATE);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('  persons_injured,\n', '  persons_injured,\n  zip_code,\n'));
+  await open(page, project.served.url);
+  await setTheme(page, 'light');
+  const dialog = await planFor(page, 'dev');
+  await expect(dialog.getByText('Differences from the `dev` environment:')).toBeVisible();
+  const change = dialog.getByTestId('change-intermediate.int_collisions_daily');
+  await expect(change.locator('.badge')).toHaveText('Non-breaking');
+  await expect(change.getByRole('radio', { name: /Non-breaking/ })).toBeChecked();
+  await expect(change.locator('.sbs-cell.is-new', { hasText: 'zip_code' })).toBeVisible();
+  await expect(change.getByTestId('impact-zip_code')).toContainText('added');
+  const diff = change.getByTestId('table-diff-intermediate.int_collisions_daily');
+  await expect(diff).toContainText('+ zip_code VARCHAR', { timeout: 60_000 });
+  await expect(diff).toContainText('dev: 20,000 rows');
+  await expect(diff).toContainText('local: 20,000 rows');
+  await expect(diff).toContainText('0 changed rows');
+  await expect(dialog.getByTestId('backfills')).not.toContainText('marts.borough_daily_summary');
+  await page.screenshot({ path: 'test-results/plan-non-breaking-light.png' });
+  await setTheme(page, 'dark');
+  await page.screenshot({ path: 'test-results/plan-non-breaking-dark.png' });
+
+  // Breaking instead: the children are rebuilt too, and every column's rows may change downstream.
+  await change.getByRole('radio', { name: /^Breaking/ }).check();
+  await expect(change.locator('.badge')).toHaveText('Breaking');
+  await expect(dialog.getByTestId('backfills')).toContainText('marts.borough_daily_summary');
+  await expect(change.getByTestId('impact-borough')).toContainText('marts.borough_daily_summary.borough');
+  await page.screenshot({ path: 'test-results/plan-breaking-dark.png' });
+  await change.getByRole('radio', { name: /Non-breaking/ }).check();
+  await expect(change.locator('.badge')).toHaveText('Non-breaking');
+});
+
+test('cancelling an apply leaves the environment as it was', async ({ page, project }) => {
+  await open(page, project.served.url);
+  await setTheme(page, 'light');
+  await page.getByRole('button', { name: /Environments/ }).click();
+  const row = page.getByTestId('env-dev-model-intermediate.int_collisions_daily');
+  const before = await row.textContent();
+  const planBefore = await page.getByTestId('env-dev').locator('.env-meta').textContent();
+
+  const dialog = await planFor(page, 'dev');
+  await dialog.getByTestId('apply-plan').click();
+  const progress = dialog.getByTestId('progress-intermediate.int_collisions_daily');
+  await expect(progress).toContainText(/[1-9]\d*\//, { timeout: 60_000 });
+  await dialog.getByTestId('cancel-apply').click();
+  await expect(dialog.getByTestId('apply-stopped')).toContainText('Cancelled: `dev` was left as it was (nothing promoted).', { timeout: 60_000 });
+  await expect(dialog.getByTestId('stage-promote')).toHaveAttribute('data-status', 'skipped');
+  await page.screenshot({ path: 'test-results/plan-cancelled-light.png' });
+  await dialog.getByRole('button', { name: 'Close the plan dialog' }).click();
+
+  await expect(row).toHaveText(before ?? '');
+  await expect(page.getByTestId('env-dev').locator('.env-meta')).toHaveText(planBefore ?? '');
+  await page.screenshot({ path: 'test-results/plan-environments-after-cancel-light.png' });
+});
