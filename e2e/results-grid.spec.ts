@@ -7,7 +7,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const FORTY_COLUMNS = `select ${Array.from({ length: 40 }, (_, i) => `range * ${i + 1} as column_number_${i + 1}`).join(', ')} from range(1000)`;
 
 async function expectNoSidewaysPageScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  const { scrollWidth, innerWidth } = await page.locator('html').evaluate((html) => ({ scrollWidth: html.scrollWidth, innerWidth: html.ownerDocument.defaultView?.innerWidth ?? 0 }));
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 }
 
@@ -22,6 +22,11 @@ async function expectInViewport(page: Page, selector: string) {
 async function setTheme(page: Page, theme: 'light' | 'dark') {
   if ((await page.locator('html').getAttribute('data-theme')) !== theme) await page.getByRole('button', { name: 'Toggle light and dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
+
+/** The clipboard's text, read in the page (the test granted clipboard-read). */
+function readClipboard(page: Page): Promise<string> {
+  return page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
 }
 
 const cell = (page: Page, row: number, column: number) => page.locator(`[data-row="${row}"] [role="gridcell"][data-col="${column}"]`);
@@ -90,16 +95,16 @@ test.describe('result grid', () => {
     await app.getByLabel('Copy format').selectOption('csv');
     await app.getByRole('button', { name: 'Copy', exact: true }).click();
     await expect(app.getByTestId('result-notice')).toHaveText('Copied 3 rows × 2 columns as CSV.');
-    expect(await app.evaluate(() => navigator.clipboard.readText())).toBe('id,name\n1,"name, 1"\n2,"name, 2"\n3,"name, 3"');
+    expect(await readClipboard(app)).toBe('id,name\n1,"name, 1"\n2,"name, 2"\n3,"name, 3"');
     // Ctrl+C uses the chosen format too; the context menu offers all four.
     await cell(app, 5, 2).click();
     await app.keyboard.press('ControlOrMeta+C');
-    await expect.poll(() => app.evaluate(() => navigator.clipboard.readText())).toBe('score\n7.5');
+    await expect.poll(() => readClipboard(app)).toBe('score\n7.5');
     await cell(app, 5, 2).click({ button: 'right' });
     await expect(app.getByRole('menuitem')).toHaveText(['Copy as TSV', 'Copy as CSV', 'Copy as JSON', 'Copy as Markdown']);
     await app.screenshot({ path: testInfo.outputPath('04-copy-menu.png') });
     await app.getByRole('menuitem', { name: 'Copy as Markdown' }).click();
-    await expect.poll(() => app.evaluate(() => navigator.clipboard.readText())).toBe('| score |\n| --- |\n| 7.5 |');
+    await expect.poll(() => readClipboard(app)).toBe('| score |\n| --- |\n| 7.5 |');
   });
 
   test('exports the whole result to CSV, not only the rows the grid holds', async ({ app }, testInfo) => {
