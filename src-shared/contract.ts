@@ -12,6 +12,7 @@ import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSu
 import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
+import { resultsLongRunningMethods, resultsMethodParams, type ResultsMethodResults } from './results-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 import { environmentMethodParams, type EnvironmentEventPayloads, type EnvironmentMethodResults } from './environments-contract';
 
@@ -91,6 +92,7 @@ export const methodParams = {
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
   ...environmentMethodParams,
+  ...resultsMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -106,7 +108,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults extends EnvironmentMethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -138,7 +140,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods]);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

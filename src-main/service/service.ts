@@ -29,6 +29,7 @@ import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
+import { resultsHandlers } from './handlers/results';
 import type { Handler, Handlers } from './handlers/types';
 
 export interface ServiceOptions {
@@ -47,6 +48,8 @@ export class PasService {
   private closed = false;
 
   private readonly project: ProjectSession;
+  /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
+  readonly exportRoots: string[] = [];
 
   private constructor(
     readonly projectDir: string,
@@ -63,6 +66,7 @@ export class PasService {
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
       ...environmentHandlers(this.project, sessions, results),
+      ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
     };
   }
 

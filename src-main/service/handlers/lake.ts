@@ -64,8 +64,9 @@ export function lakeHandlers(project: ProjectSession, sessions: SessionPool, res
           ? `SELECT * FROM ${warehouse.qualify({ schema, table })}`
           : await session.withConnection((connection) => warehouse.lake.tableSql(connection, schema, table, { snapshot }));
       const started = performance.now();
-      const result = await session.run(snapshot === undefined ? sql : `SELECT * FROM (${sql}) AS ${quoteIdentifier(`${table}@${snapshot}`)}`, ctx.signal);
-      return results.add(result, performance.now() - started);
+      const text = snapshot === undefined ? sql : `SELECT * FROM (${sql}) AS ${quoteIdentifier(`${table}@${snapshot}`)}`;
+      const result = await session.run(text, ctx.signal);
+      return results.add(result, performance.now() - started, { sql: text, session: LAKE_SESSION });
     },
   };
 }
