@@ -13,6 +13,7 @@ import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
+import { workbenchLongRunning, workbenchMethodParams, type WorkbenchMethodResults } from './workbench-contract';
 
 /** Largest window a client may ask for in one page. */
 export const MAX_PAGE_ROWS = 50_000;
@@ -89,6 +90,7 @@ export const methodParams = {
   'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional(), skipJanitor: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
+  ...workbenchMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -104,7 +106,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults {
+export interface MethodResults extends WorkbenchMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -136,7 +138,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', ...workbenchLongRunning]);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

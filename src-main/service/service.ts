@@ -26,6 +26,7 @@ import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
+import { workbenchHandlers } from './handlers/workbench';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import type { Handler, Handlers } from './handlers/types';
@@ -46,6 +47,7 @@ export class PasService {
   private closed = false;
 
   private readonly project: ProjectSession;
+  private readonly workbench: ReturnType<typeof workbenchHandlers>;
 
   private constructor(
     readonly projectDir: string,
@@ -54,6 +56,7 @@ export class PasService {
   ) {
     const sessions = new SessionPool(engine);
     this.project = new ProjectSession(engine, projectDir, this.events);
+    this.workbench = workbenchHandlers(this.project, engine, results, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
       ...queryHandlers(sessions, results, () => this.project.refreshLake()),
@@ -61,6 +64,7 @@ export class PasService {
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
+      ...this.workbench.handlers,
     };
   }
 
@@ -119,6 +123,7 @@ export class PasService {
     if (this.closed) return;
     this.closed = true;
     this.results.clear();
+    await this.workbench.close();
     await this.project.close();
     await this.engine.close();
   }
