@@ -15,6 +15,7 @@ import type { LineageModelSummary, LineageView } from './lineage';
 import { resultsLongRunningMethods, resultsMethodParams, type ResultsMethodResults } from './results-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 import { environmentMethodParams, type EnvironmentEventPayloads, type EnvironmentMethodResults } from './environments-contract';
+import { workbenchLongRunning, workbenchMethodParams, type WorkbenchMethodResults } from './workbench-contract';
 
 /** Largest window a client may ask for in one page. */
 export const MAX_PAGE_ROWS = 50_000;
@@ -93,6 +94,7 @@ export const methodParams = {
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
   ...environmentMethodParams,
   ...resultsMethodParams,
+  ...workbenchMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -108,7 +110,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -140,7 +142,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods]);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods, ...workbenchLongRunning]);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

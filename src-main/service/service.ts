@@ -27,6 +27,7 @@ import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
+import { workbenchHandlers } from './handlers/workbench';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import { resultsHandlers } from './handlers/results';
@@ -50,6 +51,7 @@ export class PasService {
   private readonly project: ProjectSession;
   /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
   readonly exportRoots: string[] = [];
+  private readonly workbench: ReturnType<typeof workbenchHandlers>;
 
   private constructor(
     readonly projectDir: string,
@@ -58,6 +60,7 @@ export class PasService {
   ) {
     const sessions = new SessionPool(engine);
     this.project = new ProjectSession(engine, projectDir, this.events);
+    this.workbench = workbenchHandlers(this.project, engine, results, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
       ...queryHandlers(sessions, results, () => this.project.refreshLake()),
@@ -67,6 +70,7 @@ export class PasService {
       ...modelingHandlers(this.project),
       ...environmentHandlers(this.project, sessions, results),
       ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
+      ...this.workbench.handlers,
     };
   }
 
@@ -125,6 +129,7 @@ export class PasService {
     if (this.closed) return;
     this.closed = true;
     this.results.clear();
+    await this.workbench.close();
     await this.project.close();
     await this.engine.close();
   }
