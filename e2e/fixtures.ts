@@ -2,8 +2,9 @@
  * Shared e2e fixtures: a real `pas serve` process on a free port (the same command users run)
  * and a page opened at its tokenised URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import { chromiumPath } from '../playwright.config';
@@ -38,6 +39,20 @@ export async function startServe(projectDir = root): Promise<ServedApp> {
   return { url, process: child };
 }
 
+/**
+ * A temporary copy of the repository's example project (so a test may edit its files), with the
+ * bundled sample ingested into its lake when `ingest` is set.
+ */
+export function copyExampleProject(options: { ingest?: boolean } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pas-example-'));
+  for (const entry of ['config.yaml', 'external_models.yaml', 'models', 'tests', 'audits', 'seeds', 'pipelines', 'resources/sample']) {
+    const from = path.join(root, entry);
+    if (existsSync(from)) cpSync(from, path.join(dir, entry), { recursive: true });
+  }
+  if (options.ingest) execFileSync(process.execPath, [path.join(root, 'bin/pas.mjs'), 'ingest', 'nyc_collisions_sample', '--project', dir], { cwd: root, stdio: 'ignore' });
+  return dir;
+}
+
 export const test = base.extend<{ app: Page }, { served: ServedApp }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
@@ -51,7 +66,9 @@ export const test = base.extend<{ app: Page }, { served: ServedApp }>({
   ],
   app: async ({ page, served }, use) => {
     await page.goto(served.url);
-    await page.locator('.monaco-editor').waitFor();
+    // The app opens on the Models view; these fixtures' users start in the query console.
+    await page.getByRole('button', { name: 'Query', exact: true }).click();
+    await page.locator('main:not([hidden]) .monaco-editor').waitFor();
     await use(page);
   },
 });
@@ -60,7 +77,7 @@ export { expect } from '@playwright/test';
 
 /** Replaces the editor's text and runs it with the keyboard shortcut. */
 export async function runInEditor(page: Page, sql: string): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.locator('main:not([hidden]) .monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(sql);

@@ -6,6 +6,8 @@ import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
 import { NavBar } from './features/shell/NavBar';
+import { AppActions } from './features/palette/AppActions';
+import { Workbench } from './features/workbench/Workbench';
 import { ProblemsBadge } from './features/shell/ProblemsBadge';
 import { useNavigation } from './store/navigation';
 import { useTheme } from './store/theme';
@@ -52,7 +54,11 @@ export function App({ client }: { client: Client }) {
         <main className="app-main" hidden={view !== 'lake'}>
           <LakePanel client={client} active={view === 'lake'} />
         </main>
+        <main className="app-main" hidden={view !== 'models'}>
+          <Workbench client={client} active={view === 'models'} />
+        </main>
       </div>
+      <AppActions client={client} />
     </div>
   );
 }

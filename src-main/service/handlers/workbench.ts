@@ -65,7 +65,7 @@ export function workbenchHandlers(
 ): { handlers: Handlers<'workbench.tree' | 'workbench.problems' | 'workbench.render' | 'workbench.preview' | 'workbench.profile' | 'workbench.save'>; close(): Promise<void> } {
   const catalogs = new PreviewCatalogs(engine);
   const sessions = new Map<string, Promise<Session>>();
-  const previewColumns = new Map<string, { name: string; type: string }[]>();
+  const previewColumns = new Map<string, { columns: { name: string; type: string }[]; cap: number }>();
   events.on('project.changed', () => catalogs.invalidate());
 
   const session = (id: string): Promise<Session> => {
@@ -266,16 +266,17 @@ export function workbenchHandlers(
       const result = await target.run(`SELECT * FROM ${PREVIEW_TABLE} LIMIT ${cap}`, ctx.signal);
       const count = await target.run(`SELECT count(*) > ${cap} FROM ${PREVIEW_TABLE}`, ctx.signal);
       const handle = results.add(result, performance.now() - started);
-      previewColumns.set(id, handle.columns);
+      previewColumns.set(id, { columns: handle.columns, cap });
       const capped = (await count.getRows())[0]?.[0] === true;
       return { handle, model: model.name, sql: query, capped, inlined: prepared.inlined };
     },
 
     'workbench.profile': async ({ session: id }) => {
-      const columns = previewColumns.get(id);
-      if (!columns) throw new PasException({ code: 'not_found', what: 'preview', message: 'No preview to profile yet: preview a model first.' });
+      const last = previewColumns.get(id);
+      if (!last) throw new PasException({ code: 'not_found', what: 'preview', message: 'No preview to profile yet: preview a model first.' });
       const target = await session(id);
-      return target.withConnection((connection) => profileTable(connection, PREVIEW_TABLE, columns));
+      // The table holds one row past the cap (to know it was capped): profile the rows shown.
+      return target.withConnection((connection) => profileTable(connection, `(SELECT * FROM ${PREVIEW_TABLE} LIMIT ${last.cap})`, last.columns));
     },
 
     'workbench.save': async ({ path: file, text }) => {
