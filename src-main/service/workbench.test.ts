@@ -84,6 +84,18 @@ describe('the workbench through the service', () => {
     expect(sql).toMatch(/BETWEEN '2024-01-01 00:00:00' AND '/);
   });
 
+  it('reads upstream models from the environment once they are built there, and says what changed', async () => {
+    const plan = await service.invoke('plan.create', { executionTime: '2024-01-06T00:00:00Z' });
+    await service.invoke('plan.apply', { planId: plan.planId });
+    const preview = await service.invoke('workbench.preview', { path: 'models/marts/by_category.sql', text: BY_CATEGORY, session: 's1' });
+    expect(preview.inlined).toEqual([]);
+    expect(preview.handle.rowCount).toBe(3);
+    const tree = await service.invoke('workbench.tree', {});
+    expect(tree.models.find((m) => m.name === 'staging.stg_events')?.status).toMatchObject({ neverBuilt: false, changed: false });
+    const dev = await service.invoke('workbench.tree', { environment: 'dev' });
+    expect(dev.models.find((m) => m.name === 'staging.stg_events')?.status).toMatchObject({ neverBuilt: true, changed: true });
+  });
+
   it('saves inside the project and refuses paths that leave it', async () => {
     const saved = await service.invoke('workbench.save', { path: 'models/marts/new.sql', text: 'MODEL (name marts.new);\nSELECT 1 AS one' });
     expect(saved).toEqual({ path: 'models/marts/new.sql', bytes: 39 });

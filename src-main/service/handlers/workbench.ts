@@ -67,6 +67,10 @@ export function workbenchHandlers(
   const sessions = new Map<string, Promise<Session>>();
   const previewColumns = new Map<string, { columns: { name: string; type: string }[]; cap: number }>();
   events.on('project.changed', () => catalogs.invalidate());
+  // A plan, a run or a load changes what is built: read the environment afresh.
+  events.on('progress', (e) => {
+    if (e.stage === 'finished' && (e.method === 'plan.apply' || e.method === 'plan.run' || e.method === 'ingest.run')) catalogs.invalidate();
+  });
 
   const session = (id: string): Promise<Session> => {
     let s = sessions.get(id);
