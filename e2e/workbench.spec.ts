@@ -105,6 +105,11 @@ test('completes the columns of an upstream model after its alias', async ({ page
   await page.keyboard.type('crash_t');
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-testid="model-editor"] .view-lines')).toContainText('d.crash_ts');
+  // Hovering a column shows its type and the model it comes from.
+  await page.locator('[data-testid="model-editor"] .view-lines').getByText('crash_ts').first().hover();
+  await expect(page.locator('.monaco-hover:visible')).toContainText('TIMESTAMP');
+  await expect(page.locator('.monaco-hover:visible')).toContainText('intermediate.int_collisions_daily');
+  await page.screenshot({ path: testInfo.outputPath('08b-hover.png') });
 });
 
 test('goes to the definition of an upstream model with F12', async ({ page, project }, testInfo) => {
@@ -136,6 +141,22 @@ test('saves with Ctrl+S, and the command palette lists actions with their shortc
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('rendered-sql')).toContainText('FROM intermediate.int_collisions_daily');
     await page.screenshot({ path: testInfo.outputPath('11-rendered.png') });
+  } finally {
+    writeFileSync(file, original);
+  }
+});
+
+test('picks up edits made outside the app and remembers open tabs per project', async ({ page, project }, testInfo) => {
+  await openModel(page, project.served.url, 'staging.stg_collisions');
+  const file = path.join(project.dir, 'models/staging/stg_collisions.sql');
+  const original = readFileSync(file, 'utf8');
+  try {
+    writeFileSync(file, original.replace('-- NYC collisions with proper types', '-- Edited elsewhere: NYC collisions'));
+    await expect(page.locator('[data-testid="model-editor"] .view-lines')).toContainText('Edited elsewhere');
+    await page.reload();
+    await expect(page.getByRole('tablist', { name: 'Open files' }).getByRole('tab', { selected: true })).toContainText('stg_collisions.sql');
+    await expect(page.locator('[data-testid="model-editor"] .view-lines')).toContainText('Edited elsewhere');
+    await page.screenshot({ path: testInfo.outputPath('12-restored.png') });
   } finally {
     writeFileSync(file, original);
   }
