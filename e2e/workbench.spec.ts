@@ -121,6 +121,15 @@ test('goes to the definition of an upstream model with F12', async ({ page, proj
   await expect(page.getByTestId('model-editor')).toHaveAttribute('data-path', 'models/intermediate/int_collisions_daily.sql');
   await expect(page.getByRole('tablist', { name: 'Open files' }).getByRole('tab', { selected: true })).toContainText('int_collisions_daily.sql');
   await page.screenshot({ path: testInfo.outputPath('09-definition.png') });
+  // A column's definition is its upstream expression, found through lineage.
+  await page.getByRole('tablist', { name: 'Open files' }).getByText('borough_daily_summary.sql').click();
+  await expect(page.getByTestId('model-editor')).toHaveAttribute('data-path', SUMMARY);
+  await page.locator('[data-testid="model-editor"] .view-lines').getByText('SUM(pedestrians_killed)').click();
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('model-editor')).toHaveAttribute('data-path', 'models/intermediate/int_collisions_daily.sql');
+  const upstream = readFileSync(path.join(project.dir, 'models/intermediate/int_collisions_daily.sql'), 'utf8');
+  const line = upstream.split('\n').findIndex((l) => l.trim() === 'pedestrians_killed,') + 1;
+  await expect(page.locator('[data-testid="model-editor"] .line-numbers.active-line-number')).toContainText(String(line));
 });
 
 test('saves with Ctrl+S, and the command palette lists actions with their shortcuts', async ({ page, project }, testInfo) => {
