@@ -68,6 +68,16 @@ describe('the workbench through the service', () => {
     expect(error).toMatchObject({ code: 'sql', position: { line: 6, column: 8 } });
   });
 
+  it('reports every unknown column of the select list, not only the first', async () => {
+    const text = BY_CATEGORY.replace('SELECT category, count(*) AS n', 'SELECT categroy, count(*) AS n, sum(amunt) AS total');
+    const { problems } = await service.invoke('workbench.problems', { path: 'models/marts/by_category.sql', text });
+    expect(problems.map((p) => [p.line, p.column])).toEqual([
+      [6, 8],
+      [6, 37],
+    ]);
+    expect(problems[1]?.message).toContain('amunt');
+  });
+
   it('reports an unknown model, a parse error and a header mistake', async () => {
     const unknown = await service.invoke('workbench.problems', { path: 'models/marts/by_category.sql', text: BY_CATEGORY.replace('staging.stg_events', 'staging.stg_evnts') });
     expect(unknown.problems[0]).toMatchObject({ line: 6, column: 37 });

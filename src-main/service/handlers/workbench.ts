@@ -17,6 +17,9 @@ import type { Workspace } from '../../plan/workspace';
 import type { Diagnostic } from '../../project/diagnostics';
 import type { SqlModelDefinition } from '../../project/model';
 import { BUILTIN_MACROS } from '../../project/render/builtins';
+import { queryLineage } from '../../lineage/query';
+import { SourceText } from '../../sql/ranges';
+import type { SelectStatementAst } from '../../sql/ast';
 import { readOverlay, renderForPreview, renderedToFile } from '../../workbench/overlay';
 import { PreviewCatalogs, readNames } from '../../workbench/preview-catalog';
 import { profileTable } from '../../workbench/profile';
@@ -55,6 +58,29 @@ function tokenAt(sql: string, offset: number): string | undefined {
 function wrapQuery(query: string): { prefix: string; sql: string } {
   const prefix = 'SELECT * FROM (\n';
   return { prefix, sql: `${prefix}${query}\n)` };
+}
+
+/**
+ * Unknown columns found by column lineage (every projection, not only the first the binder
+ * stops at), at the column name inside its expression, as offsets of the rendered query.
+ */
+function unknownColumns(statement: SelectStatementAst, query: string, columns: Map<string, { name: string; type: string }[]>): { offset: number; message: string }[] {
+  const lineage = queryLineage(statement, new SourceText(query), (ref) => {
+    const key = `${(ref.schema || 'main').toLowerCase()}.${ref.name.toLowerCase()}`;
+    const known = ref.catalog ? undefined : columns.get(key);
+    return { key, ...(known ? { columns: known.map((c) => c.name) } : {}) };
+  });
+  const out: { offset: number; message: string }[] = [];
+  for (const column of lineage.columns) {
+    const reason = column.unknown?.reason ?? '';
+    const name = /column "([^"]+)" is not found|has no column "([^"]+)"/.exec(reason);
+    const missing = name?.[1] ?? name?.[2];
+    if (!missing || !column.range) continue;
+    const expression = query.slice(column.range.start, column.range.end);
+    const at = new RegExp(`(^|[^\\w$])(${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?![\\w$])`, 'i').exec(expression);
+    out.push({ offset: column.range.start + (at ? at.index + (at[1]?.length ?? 0) : 0), message: `Unknown column: ${reason}` });
+  }
+  return out;
 }
 
 export function workbenchHandlers(
@@ -223,6 +249,16 @@ export function workbenchHandlers(
             message: error.message.split('\n').slice(0, 2).join(' '),
             code: `sql.${error.errorType.toLowerCase()}`,
           });
+        }
+      }
+      // Column lineage finds every unknown column of the select list; the binder stops at its first.
+      const bound = await catalogs.columns(prepared.catalog);
+      for (const statement of parsed.statements) {
+        for (const unknown of unknownColumns(statement, query, bound)) {
+          const at = renderedToFile(model, query, unknown.offset, tokenAt(query, unknown.offset));
+          if (!problems.some((p) => p.line === at.line && p.column === at.column)) {
+            problems.push({ file: relative, ...at, severity: 'error', message: unknown.message, code: 'lineage.unknown_column' });
+          }
         }
       }
       for (const failure of prepared.failures) {
