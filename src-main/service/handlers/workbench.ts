@@ -30,7 +30,8 @@ import type { Handlers } from './types';
 
 const DEFAULT_PREVIEW_ROWS = 500;
 const PREVIEW_TABLE = '__pas_preview';
-const PROBLEMS_SESSION = '\u0000problems';
+/** Preview sessions kept open (one per window that previews). */
+const KEPT_SESSIONS = 8;
 
 function relativePath(root: string, file: string): string {
   return path.relative(path.resolve(root), file).split(path.sep).join('/');
@@ -98,9 +99,19 @@ export function workbenchHandlers(
     if (e.stage === 'finished' && (e.method === 'plan.apply' || e.method === 'plan.run' || e.method === 'ingest.run')) catalogs.invalidate();
   });
 
+  /** A client's preview session; the least recently used ones close beyond a few. */
+  let problemsSession: Promise<Session> | undefined;
   const session = (id: string): Promise<Session> => {
     let s = sessions.get(id);
-    if (!s) sessions.set(id, (s = engine.openSession()));
+    if (s) sessions.delete(id);
+    else s = engine.openSession();
+    sessions.set(id, s);
+    while (sessions.size > KEPT_SESSIONS) {
+      const [oldest, open] = sessions.entries().next().value as [string, Promise<Session>];
+      sessions.delete(oldest);
+      previewColumns.delete(oldest);
+      void open.then((o) => o.close()).catch(() => undefined);
+    }
     return s;
   };
 
@@ -230,7 +241,7 @@ export function workbenchHandlers(
       }
       // Binding (no rows run) finds unknown models, tables and columns, at their position.
       const prepared = await catalogs.prepare(ws, environment ?? PROD, (await readNames(ws, query)).filter((n) => n !== model.name.toLowerCase()));
-      const target = await session(PROBLEMS_SESSION);
+      const target = await (problemsSession ??= engine.openSession());
       const wrapped = wrapQuery(query);
       const describe = `DESCRIBE ${wrapped.sql}`;
       try {
@@ -330,7 +341,7 @@ export function workbenchHandlers(
     handlers,
     async close() {
       await catalogs.close();
-      for (const s of sessions.values()) await (await s.catch(() => undefined))?.close();
+      for (const s of [...sessions.values(), ...(problemsSession ? [problemsSession] : [])]) await (await s.catch(() => undefined))?.close();
     },
   };
 }

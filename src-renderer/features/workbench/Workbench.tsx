@@ -17,7 +17,7 @@ import { registerActions, usePalette } from '../palette/registry';
 import { ResultGrid } from '../results/ResultGrid';
 import { ColumnProfiles } from './ColumnProfiles';
 import { Explorer } from './Explorer';
-import { registerWorkbenchLanguage } from './language';
+import { pathOf, registerWorkbenchLanguage } from './language';
 import { isModelFile, useLivePreview, useLiveProblems, useRendered } from './live';
 import { ModelEditor, runEditorAction } from './ModelEditor';
 import './workbench.css';
@@ -133,6 +133,15 @@ export function Workbench({ client, active: visible }: { client: Client; active:
       { id: 'workbench.previewPanel', category: 'View', title: 'Show preview', keys: 'Alt+V', when: inModels, run: () => setBottom('preview') },
     ]);
   }, [client, store]);
+
+  // A closed tab's Monaco model goes with it (its undo history is not kept).
+  useEffect(() => {
+    const open = new Set(tabs.map((t) => t.path));
+    for (const model of monaco.editor.getModels()) {
+      const path = pathOf(model.uri);
+      if (path !== undefined && !open.has(path)) model.dispose();
+    }
+  }, [tabs]);
 
   const dirty = useMemo(() => new Set(tabs.filter(isDirty).map((t) => t.path)), [tabs]);
 
