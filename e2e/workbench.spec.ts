@@ -170,3 +170,23 @@ test('picks up edits made outside the app and remembers open tabs per project', 
     writeFileSync(file, original);
   }
 });
+
+test('formats the query below the MODEL header, and asks before closing unsaved work', async ({ page, project }, testInfo) => {
+  await openModel(page, project.served.url, 'marts.borough_daily_summary');
+  const original = readFileSync(path.join(project.dir, SUMMARY), 'utf8');
+  const header = original.slice(0, original.indexOf(');') + 2);
+  await replaceText(page, `${header}\nselect borough, count(*) as n from intermediate.int_collisions_daily group by borough`);
+  await page.keyboard.press('Shift+Alt+F');
+  const lines = page.locator('[data-testid="model-editor"] .view-lines');
+  await expect(lines).toContainText('GROUP BY');
+  await expect(lines).toContainText('unique_combination_of_columns(columns := (borough, crash_day))');
+  await page.screenshot({ path: testInfo.outputPath('13-formatted.png') });
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole('button', { name: `Close ${SUMMARY} (unsaved changes)` }).click();
+  expect(asked).toContain('unsaved changes');
+  await expect(page.getByTestId('model-editor')).toHaveAttribute('data-path', SUMMARY);
+});
