@@ -8,6 +8,8 @@ import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
 import { NavBar } from './features/shell/NavBar';
+import { AppActions } from './features/palette/AppActions';
+import { Workbench } from './features/workbench/Workbench';
 import { ProblemsBadge } from './features/shell/ProblemsBadge';
 import { useNavigation } from './store/navigation';
 import { useTheme } from './store/theme';
@@ -58,8 +60,12 @@ export function App({ client }: { client: Client }) {
         <main className="app-main" hidden={view !== 'environments'}>
           <EnvironmentsPanel client={client} active={view === 'environments'} />
         </main>
+        <main className="app-main" hidden={view !== 'models'}>
+          <Workbench client={client} active={view === 'models'} />
+        </main>
       </div>
       <PlanDialogHost client={client} />
+      <AppActions client={client} />
     </div>
   );
 }

@@ -68,6 +68,16 @@ describe('the workbench through the service', () => {
     expect(error).toMatchObject({ code: 'sql', position: { line: 6, column: 8 } });
   });
 
+  it('reports every unknown column of the select list, not only the first', async () => {
+    const text = BY_CATEGORY.replace('SELECT category, count(*) AS n', 'SELECT categroy, count(*) AS n, sum(amunt) AS total');
+    const { problems } = await service.invoke('workbench.problems', { path: 'models/marts/by_category.sql', text });
+    expect(problems.map((p) => [p.line, p.column])).toEqual([
+      [6, 8],
+      [6, 37],
+    ]);
+    expect(problems[1]?.message).toContain('amunt');
+  });
+
   it('reports an unknown model, a parse error and a header mistake', async () => {
     const unknown = await service.invoke('workbench.problems', { path: 'models/marts/by_category.sql', text: BY_CATEGORY.replace('staging.stg_events', 'staging.stg_evnts') });
     expect(unknown.problems[0]).toMatchObject({ line: 6, column: 37 });
@@ -82,6 +92,18 @@ describe('the workbench through the service', () => {
   it('renders unsaved text with macros expanded', async () => {
     const { sql } = await service.invoke('workbench.render', { path: 'models/marts/daily.sql', text: readFileSync(path.join(root, 'models/marts/daily.sql'), 'utf8') });
     expect(sql).toMatch(/BETWEEN '2024-01-01 00:00:00' AND '/);
+  });
+
+  it('reads upstream models from the environment once they are built there, and says what changed', async () => {
+    const plan = await service.invoke('plan.create', { executionTime: '2024-01-06T00:00:00Z' });
+    await service.invoke('plan.apply', { planId: plan.planId });
+    const preview = await service.invoke('workbench.preview', { path: 'models/marts/by_category.sql', text: BY_CATEGORY, session: 's1' });
+    expect(preview.inlined).toEqual([]);
+    expect(preview.handle.rowCount).toBe(3);
+    const tree = await service.invoke('workbench.tree', {});
+    expect(tree.models.find((m) => m.name === 'staging.stg_events')?.status).toMatchObject({ neverBuilt: false, changed: false });
+    const dev = await service.invoke('workbench.tree', { environment: 'dev' });
+    expect(dev.models.find((m) => m.name === 'staging.stg_events')?.status).toMatchObject({ neverBuilt: true, changed: true });
   });
 
   it('saves inside the project and refuses paths that leave it', async () => {

@@ -17,6 +17,9 @@ import type { Workspace } from '../../plan/workspace';
 import type { Diagnostic } from '../../project/diagnostics';
 import type { SqlModelDefinition } from '../../project/model';
 import { BUILTIN_MACROS } from '../../project/render/builtins';
+import { queryLineage } from '../../lineage/query';
+import { SourceText } from '../../sql/ranges';
+import type { SelectStatementAst } from '../../sql/ast';
 import { readOverlay, renderForPreview, renderedToFile } from '../../workbench/overlay';
 import { PreviewCatalogs, readNames } from '../../workbench/preview-catalog';
 import { profileTable } from '../../workbench/profile';
@@ -27,7 +30,8 @@ import type { Handlers } from './types';
 
 const DEFAULT_PREVIEW_ROWS = 500;
 const PREVIEW_TABLE = '__pas_preview';
-const PROBLEMS_SESSION = '\u0000problems';
+/** Preview sessions kept open (one per window that previews). */
+const KEPT_SESSIONS = 8;
 
 function relativePath(root: string, file: string): string {
   return path.relative(path.resolve(root), file).split(path.sep).join('/');
@@ -57,6 +61,29 @@ function wrapQuery(query: string): { prefix: string; sql: string } {
   return { prefix, sql: `${prefix}${query}\n)` };
 }
 
+/**
+ * Unknown columns found by column lineage (every projection, not only the first the binder
+ * stops at), at the column name inside its expression, as offsets of the rendered query.
+ */
+function unknownColumns(statement: SelectStatementAst, query: string, columns: Map<string, { name: string; type: string }[]>): { offset: number; message: string }[] {
+  const lineage = queryLineage(statement, new SourceText(query), (ref) => {
+    const key = `${(ref.schema || 'main').toLowerCase()}.${ref.name.toLowerCase()}`;
+    const known = ref.catalog ? undefined : columns.get(key);
+    return { key, ...(known ? { columns: known.map((c) => c.name) } : {}) };
+  });
+  const out: { offset: number; message: string }[] = [];
+  for (const column of lineage.columns) {
+    const reason = column.unknown?.reason ?? '';
+    const name = /column "([^"]+)" is not found|has no column "([^"]+)"/.exec(reason);
+    const missing = name?.[1] ?? name?.[2];
+    if (!missing || !column.range) continue;
+    const expression = query.slice(column.range.start, column.range.end);
+    const at = new RegExp(`(^|[^\\w$])(${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})(?![\\w$])`, 'i').exec(expression);
+    out.push({ offset: column.range.start + (at ? at.index + (at[1]?.length ?? 0) : 0), message: `Unknown column: ${reason}` });
+  }
+  return out;
+}
+
 export function workbenchHandlers(
   project: ProjectSession,
   engine: DuckEngine,
@@ -65,12 +92,26 @@ export function workbenchHandlers(
 ): { handlers: Handlers<'workbench.tree' | 'workbench.problems' | 'workbench.render' | 'workbench.preview' | 'workbench.profile' | 'workbench.save'>; close(): Promise<void> } {
   const catalogs = new PreviewCatalogs(engine);
   const sessions = new Map<string, Promise<Session>>();
-  const previewColumns = new Map<string, { name: string; type: string }[]>();
+  const previewColumns = new Map<string, { columns: { name: string; type: string }[]; cap: number }>();
   events.on('project.changed', () => catalogs.invalidate());
+  // A plan, a run or a load changes what is built: read the environment afresh.
+  events.on('progress', (e) => {
+    if (e.stage === 'finished' && (e.method === 'plan.apply' || e.method === 'plan.run' || e.method === 'ingest.run')) catalogs.invalidate();
+  });
 
+  /** A client's preview session; the least recently used ones close beyond a few. */
+  let problemsSession: Promise<Session> | undefined;
   const session = (id: string): Promise<Session> => {
     let s = sessions.get(id);
-    if (!s) sessions.set(id, (s = engine.openSession()));
+    if (s) sessions.delete(id);
+    else s = engine.openSession();
+    sessions.set(id, s);
+    while (sessions.size > KEPT_SESSIONS) {
+      const [oldest, open] = sessions.entries().next().value as [string, Promise<Session>];
+      sessions.delete(oldest);
+      previewColumns.delete(oldest);
+      void open.then((o) => o.close()).catch(() => undefined);
+    }
     return s;
   };
 
@@ -200,7 +241,7 @@ export function workbenchHandlers(
       }
       // Binding (no rows run) finds unknown models, tables and columns, at their position.
       const prepared = await catalogs.prepare(ws, environment ?? PROD, (await readNames(ws, query)).filter((n) => n !== model.name.toLowerCase()));
-      const target = await session(PROBLEMS_SESSION);
+      const target = await (problemsSession ??= engine.openSession());
       const wrapped = wrapQuery(query);
       const describe = `DESCRIBE ${wrapped.sql}`;
       try {
@@ -219,6 +260,16 @@ export function workbenchHandlers(
             message: error.message.split('\n').slice(0, 2).join(' '),
             code: `sql.${error.errorType.toLowerCase()}`,
           });
+        }
+      }
+      // Column lineage finds every unknown column of the select list; the binder stops at its first.
+      const bound = await catalogs.columns(prepared.catalog);
+      for (const statement of parsed.statements) {
+        for (const unknown of unknownColumns(statement, query, bound)) {
+          const at = renderedToFile(model, query, unknown.offset, tokenAt(query, unknown.offset));
+          if (!problems.some((p) => p.line === at.line && p.column === at.column)) {
+            problems.push({ file: relative, ...at, severity: 'error', message: unknown.message, code: 'lineage.unknown_column' });
+          }
         }
       }
       for (const failure of prepared.failures) {
@@ -266,16 +317,17 @@ export function workbenchHandlers(
       const result = await target.run(`SELECT * FROM ${PREVIEW_TABLE} LIMIT ${cap}`, ctx.signal);
       const count = await target.run(`SELECT count(*) > ${cap} FROM ${PREVIEW_TABLE}`, ctx.signal);
       const handle = results.add(result, performance.now() - started);
-      previewColumns.set(id, handle.columns);
+      previewColumns.set(id, { columns: handle.columns, cap });
       const capped = (await count.getRows())[0]?.[0] === true;
       return { handle, model: model.name, sql: query, capped, inlined: prepared.inlined };
     },
 
     'workbench.profile': async ({ session: id }) => {
-      const columns = previewColumns.get(id);
-      if (!columns) throw new PasException({ code: 'not_found', what: 'preview', message: 'No preview to profile yet: preview a model first.' });
+      const last = previewColumns.get(id);
+      if (!last) throw new PasException({ code: 'not_found', what: 'preview', message: 'No preview to profile yet: preview a model first.' });
       const target = await session(id);
-      return target.withConnection((connection) => profileTable(connection, PREVIEW_TABLE, columns));
+      // The table holds one row past the cap (to know it was capped): profile the rows shown.
+      return target.withConnection((connection) => profileTable(connection, `(SELECT * FROM ${PREVIEW_TABLE} LIMIT ${last.cap})`, last.columns));
     },
 
     'workbench.save': async ({ path: file, text }) => {
@@ -289,7 +341,7 @@ export function workbenchHandlers(
     handlers,
     async close() {
       await catalogs.close();
-      for (const s of sessions.values()) await (await s.catch(() => undefined))?.close();
+      for (const s of [...sessions.values(), ...(problemsSession ? [problemsSession] : [])]) await (await s.catch(() => undefined))?.close();
     },
   };
 }
