@@ -33,7 +33,16 @@ async function open(page: Page, url: string): Promise<void> {
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   const current = await page.evaluate(() => document.documentElement.dataset.theme);
-  if (current !== theme) await page.getByRole('button', { name: 'Toggle light and dark theme' }).click();
+  if (current === theme) return;
+  // With the dialog open the header's toggle is behind it: switch the page's theme directly.
+  if (await page.getByRole('dialog').isVisible()) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    return;
+  }
+  // The toggle flips the app's theme, which may differ from the page's after a direct switch.
+  for (let i = 0; i < 2 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== theme; i++) {
+    await page.getByRole('button', { name: 'Toggle light and dark theme' }).click();
+  }
 }
 
 async function planFor(page: Page, environment: string) {
@@ -107,7 +116,7 @@ test('approving prod is a virtual update after an explicit confirmation', async 
   await page.getByRole('button', { name: /Environments/ }).click();
   await expect(page.getByTestId('env-prod')).toContainText('Never expires');
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
-  await expect(page.getByTestId('env-compare')).toContainText('the same versions of all 4 models');
+  await expect(page.getByTestId('env-compare')).toContainText('the same versions of all 5 models');
   await page.screenshot({ path: 'test-results/plan-environments-dark.png' });
 });
 
@@ -137,10 +146,27 @@ test('a column added on disk is a non-breaking change with its column impact and
   await change.getByRole('radio', { name: /^Breaking/ }).check();
   await expect(change.locator('.badge')).toHaveText('Breaking');
   await expect(dialog.getByTestId('backfills')).toContainText('marts.borough_daily_summary');
-  await expect(change.getByTestId('impact-borough')).toContainText('marts.borough_daily_summary.borough');
+  await expect(change.getByTestId('impact-borough')).toContainText('marts.borough_daily_summary: borough');
   await page.screenshot({ path: 'test-results/plan-breaking-dark.png' });
   await change.getByRole('radio', { name: /Non-breaking/ }).check();
   await expect(change.locator('.badge')).toHaveText('Non-breaking');
+  await dialog.getByRole('button', { name: 'Close the plan dialog' }).click();
+
+  // A changed expression can only be breaking; the table diff shows the changed rows on the grain.
+  writeFileSync(file, readFileSync(file, 'utf8').replace("COALESCE(borough, 'UNKNOWN')", "COALESCE(borough, 'N/A')"));
+  await setTheme(page, 'light');
+  const again = await planFor(page, 'dev');
+  const modified = again.getByTestId('change-intermediate.int_collisions_daily');
+  await expect(modified.locator('.badge')).toHaveText('Breaking');
+  await expect(modified.getByRole('radio', { name: /Non-breaking/ })).toBeDisabled();
+  await expect(modified.getByTestId('impact-borough')).toContainText('modified');
+  const changedRows = modified.getByTestId('table-diff-intermediate.int_collisions_daily');
+  await expect(changedRows).toContainText(/[1-9][\d,]* changed rows/, { timeout: 60_000 });
+  const grid = modified.getByTestId('table-diff-rows-intermediate.int_collisions_daily').getByRole('grid');
+  await expect(grid.getByRole('columnheader').filter({ hasText: 'borough (local)' })).toBeVisible();
+  await expect(grid.locator('[data-row="0"] [role="gridcell"]').first()).not.toHaveText('…');
+  await modified.getByTestId('table-diff-intermediate.int_collisions_daily').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/plan-table-diff-light.png' });
 });
 
 test('cancelling an apply leaves the environment as it was', async ({ page, project }) => {
@@ -153,8 +179,8 @@ test('cancelling an apply leaves the environment as it was', async ({ page, proj
 
   const dialog = await planFor(page, 'dev');
   await dialog.getByTestId('apply-plan').click();
-  const progress = dialog.getByTestId('progress-intermediate.int_collisions_daily');
-  await expect(progress).toContainText(/[1-9]\d*\//, { timeout: 60_000 });
+  // Cancel while the apply runs (its 35 batches take a couple of seconds here: no waiting for one).
+  await expect(dialog.getByTestId('apply-tracker')).toBeVisible();
   await dialog.getByTestId('cancel-apply').click();
   await expect(dialog.getByTestId('apply-stopped')).toContainText('Cancelled: `dev` was left as it was (nothing promoted).', { timeout: 60_000 });
   await expect(dialog.getByTestId('stage-promote')).toHaveAttribute('data-status', 'skipped');
@@ -163,5 +189,7 @@ test('cancelling an apply leaves the environment as it was', async ({ page, proj
 
   await expect(row).toHaveText(before ?? '');
   await expect(page.getByTestId('env-dev').locator('.env-meta')).toHaveText(planBefore ?? '');
+  await page.getByTestId('env-dev').locator('summary').click();
+  await expect(row).toBeVisible();
   await page.screenshot({ path: 'test-results/plan-environments-after-cancel-light.png' });
 });

@@ -27,6 +27,17 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]):
   return state;
 }
 
+/** Downstream columns grouped by their model, in the order met. */
+function byModel(refs: { model: string; column: string }[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const r of refs) {
+    let list = groups.get(r.model);
+    if (!list) groups.set(r.model, (list = []));
+    list.push(r.column);
+  }
+  return [...groups];
+}
+
 function Impact({ impact }: { impact: ImpactView }) {
   if (impact.columns.length === 0) return <p className="muted">{impact.note ?? 'No column of this model changes.'}</p>;
   return (
@@ -44,10 +55,10 @@ function Impact({ impact }: { impact: ImpactView }) {
             {c.downstream.length > 0 ? (
               <>
                 {' → '}
-                {c.downstream.map((d) => (
-                  <code key={`${d.model}.${d.column}`} className="impact-target">
-                    {d.model}.{d.column}
-                  </code>
+                {byModel(c.downstream).map(([model, columns]) => (
+                  <span key={model} className="impact-target">
+                    <code>{model}</code>: {columns.join(', ')}
+                  </span>
                 ))}
               </>
             ) : (
@@ -159,7 +170,13 @@ export function ChangeDetails({
       </div>
       {change.children && change.children.length > 0 && (
         <p className="muted">
-          Indirectly modified children: {change.children.map((c) => <code key={c}>{c}</code>)}
+          Indirectly modified children:{' '}
+          {change.children.map((c, i) => (
+            <span key={c}>
+              {i > 0 ? ', ' : ''}
+              <code>{c}</code>
+            </span>
+          ))}
         </p>
       )}
       {change.before !== undefined && change.after !== undefined && <SideBySideDiff before={change.before} after={change.after} leftLabel={`${change.model} (${plan.environment === compareWith || !compareWith ? plan.environment : compareWith})`} rightLabel={`${change.model} (local)`} />}
