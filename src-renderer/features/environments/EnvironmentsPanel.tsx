@@ -137,9 +137,11 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
       </header>
       {confirming && (
         <div className="env-confirm" role="alertdialog" aria-label={`Invalidate ${env.name}?`}>
-          Invalidate <b>{env.name}</b>? Its views stay until the janitor runs, then they and the tables no other environment uses are dropped.
+          <span>
+            Invalidate <b>{env.name}</b>? Its views stay until the janitor runs, then they and the tables no other environment uses are dropped.
+          </span>
           <button type="button" className="danger" onClick={() => void invalidate()}>
-            Invalidate {env.name}
+            Yes, invalidate {env.name}
           </button>
           <button type="button" onClick={() => setConfirming(false)}>
             Keep it

@@ -138,6 +138,7 @@ export function ChangeDetails({
   onCategory(category: 'breaking' | 'non_breaking'): void;
 }) {
   const allowed = change.allowedCategories ?? [];
+  const [rendered, setRendered] = useState(false);
   const impact = useLoad(
     (signal) =>
       compareWith
@@ -179,7 +180,24 @@ export function ChangeDetails({
           ))}
         </p>
       )}
-      {change.before !== undefined && change.after !== undefined && <SideBySideDiff before={change.before} after={change.after} leftLabel={`${change.model} (${plan.environment === compareWith || !compareWith ? plan.environment : compareWith})`} rightLabel={`${change.model} (local)`} />}
+      {change.before !== undefined && change.after !== undefined && (
+        <>
+          <div className="diff-mode" role="radiogroup" aria-label={`Diff of ${change.model}`}>
+            <label>
+              <input type="radio" checked={!rendered} onChange={() => setRendered(false)} /> As written
+            </label>
+            <label>
+              <input type="radio" checked={rendered} onChange={() => setRendered(true)} disabled={change.afterRendered === undefined} /> Rendered
+            </label>
+          </div>
+          <SideBySideDiff
+            before={rendered ? (change.beforeRendered ?? change.before) : change.before}
+            after={rendered ? (change.afterRendered ?? change.after) : change.after}
+            leftLabel={`${change.model} (${compareWith ?? plan.environment})`}
+            rightLabel={`${change.model} (local)`}
+          />
+        </>
+      )}
       <h4>Column-level impact</h4>
       {!compareWith ? (
         <p className="muted">Nothing to compare with yet.</p>

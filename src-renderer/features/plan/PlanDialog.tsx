@@ -101,6 +101,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
   const [testsRan, setTestsRan] = useState<TestReportView | 'skipped' | undefined>();
   const [categories, setCategories] = useState<Record<string, 'breaking' | 'non_breaking'>>({});
   const [confirmProd, setConfirmProd] = useState(false);
+  const [replanning, setReplanning] = useState(false);
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const controller = useRef<AbortController | undefined>(undefined);
   const planned = useRef<{ environment: string } | undefined>(undefined);
@@ -126,7 +127,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
             return;
           }
         } else if (testsRan === undefined) setTestsRan('skipped');
-        setStep({ name: 'planning' });
+        // A category switch re-plans in place: the review stays, its choices disabled meanwhile.
+        if (options.categories) setReplanning(true);
+        else setStep({ name: 'planning' });
         const prodOnly = env.toLowerCase() === 'prod';
         const plan = await client.invoke('plan.create', {
           environment: env,
@@ -142,6 +145,8 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
         setStep({ name: 'review', plan });
       } catch (e) {
         setStep({ name: 'error', message: errorText(e) });
+      } finally {
+        setReplanning(false);
       }
     },
     [client, environment, start, end, testsRan],
@@ -197,7 +202,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
     setStep((s) => (s.name === 'applying' ? { ...s, cancelling: true } : s));
   };
 
-  const busy = step.name === 'testing' || step.name === 'planning' || step.name === 'applying';
+  const busy = replanning || step.name === 'testing' || step.name === 'planning' || step.name === 'applying';
   const existing = (name: string) => environments.some((e) => e.name === name.toLowerCase());
   const known = [...new Set(['dev', 'prod', ...environments.map((e) => e.name)])];
 
@@ -323,7 +328,8 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
                 <input type="checkbox" checked={confirmProd} onChange={(e) => setConfirmProd(e.target.checked)} /> I am applying this plan to <b>prod</b>
               </label>
             )}
-            <button type="button" className="primary" disabled={plan.environment === 'prod' && !confirmProd} onClick={() => void apply(plan)} data-testid="apply-plan">
+            {replanning && <span className="muted">Planning again…</span>}
+            <button type="button" className="primary" disabled={replanning || (plan.environment === 'prod' && !confirmProd)} onClick={() => void apply(plan)} data-testid="apply-plan">
               {applyLabel(plan)}
             </button>
           </>
