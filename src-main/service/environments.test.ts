@@ -101,6 +101,17 @@ SELECT category, count(*) + CASE WHEN category = 'a' THEN 100 ELSE 0 END AS n FR
     expect(diff.sampleResult?.rowCount).toBe(1);
   });
 
+  it('a dev plan with a start and an end backfills only that range, and says so', async () => {
+    writeFiles(root, {
+      'models/marts/by_category.sql': `MODEL (name marts.by_category, kind FULL, grain category);
+SELECT category, count(*) + 2 AS n FROM staging.stg_events GROUP BY category`,
+    });
+    await reload();
+    const plan = await service.invoke('plan.create', { environment: 'ranged', start: '2024-01-02', end: '2024-01-03', executionTime: NOW });
+    expect(plan).toMatchObject({ start: '2024-01-02', end: '2024-01-03' });
+    expect(plan.backfills).toEqual([{ model: 'marts.by_category', refresh: 'full', intervals: [['2024-01-02', '2024-01-03']], batches: 1 }]);
+  });
+
   it('refuses a non-breaking category for a change that does more than add columns', async () => {
     await expect(service.invoke('plan.create', { environment: 'other', executionTime: NOW, categories: { 'marts.by_category': 'non_breaking' } })).rejects.toMatchObject({
       error: { code: 'validation', message: expect.stringContaining('marts.by_category cannot be non-breaking') },
