@@ -38,8 +38,31 @@ function byModel(refs: { model: string; column: string }[]): [string, string[]][
   return [...groups];
 }
 
+function ImpactItem({ c }: { c: ImpactView['columns'][number] }) {
+  return (
+    <li data-testid={`impact-${c.column}`}>
+      <span className={`col-change is-${c.change}`}>{c.change === 'rows' ? 'rows may change' : c.change}</span> <code>{c.column}</code>
+      {c.downstream.length > 0 ? (
+        <>
+          {' → '}
+          {byModel(c.downstream).map(([model, columns]) => (
+            <span key={model} className="impact-target">
+              <code>{model}</code>: {columns.join(', ')}
+            </span>
+          ))}
+        </>
+      ) : (
+        <span className="muted"> · not used downstream</span>
+      )}
+    </li>
+  );
+}
+
 function Impact({ impact }: { impact: ImpactView }) {
   if (impact.columns.length === 0) return <p className="muted">{impact.note ?? 'No column of this model changes.'}</p>;
+  // Columns whose definition changed first; a breaking change's other columns (same expression, rows may change) after.
+  const changed = impact.columns.filter((c) => c.change !== 'rows');
+  const rows = impact.columns.filter((c) => c.change === 'rows');
   return (
     <div className="impact">
       <p className="muted">
@@ -48,25 +71,25 @@ function Impact({ impact }: { impact: ImpactView }) {
           : `Reaches ${impact.models.map((m) => `${m.model} (${plural(m.columns, 'column')})`).join(', ')}.`}
         {impact.note ? ` ${impact.note}` : ''}
       </p>
-      <ul className="impact-list">
-        {impact.columns.map((c) => (
-          <li key={c.column} data-testid={`impact-${c.column}`}>
-            <span className={`col-change is-${c.change}`}>{c.change === 'rows' ? 'rows may change' : c.change}</span> <code>{c.column}</code>
-            {c.downstream.length > 0 ? (
-              <>
-                {' → '}
-                {byModel(c.downstream).map(([model, columns]) => (
-                  <span key={model} className="impact-target">
-                    <code>{model}</code>: {columns.join(', ')}
-                  </span>
-                ))}
-              </>
-            ) : (
-              <span className="muted"> · not used downstream</span>
-            )}
-          </li>
-        ))}
-      </ul>
+      {changed.length > 0 && (
+        <ul className="impact-list">
+          {changed.map((c) => (
+            <ImpactItem key={c.column} c={c} />
+          ))}
+        </ul>
+      )}
+      {rows.length > 0 && (
+        <details className="impact-rows" open={changed.length === 0}>
+          <summary>
+            {plural(rows.length, 'other column')} keep their expression, but a breaking change may change their rows
+          </summary>
+          <ul className="impact-list">
+            {rows.map((c) => (
+              <ImpactItem key={c.column} c={c} />
+            ))}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }

@@ -389,6 +389,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
               list="plan-environments"
               value={environment}
               onChange={(e) => setEnvironment(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !busy && validName) replan();
+              }}
               disabled={busy}
               aria-label="Environment"
               aria-invalid={!validName}
