@@ -45,7 +45,7 @@ describe('environments through the service', () => {
     const dev = environments.find((e) => e.name === 'dev');
     expect(dev?.expiresAt).not.toBeNull();
     // dev was planned from prod with nothing changed: it shares every version and views none of its own.
-    expect(dev?.models.every((m) => !m.promoted)).toBe(true);
+    expect(dev?.models.every((m) => !m.differsFromProd)).toBe(true);
     expect(changes).toEqual([
       { environment: 'prod', change: 'promoted' },
       { environment: 'dev', change: 'promoted' },

@@ -83,7 +83,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
   const show = usePlanDialog((s) => s.show);
   const [confirming, setConfirming] = useState(false);
   const [run, setRun] = useState<RunState | undefined>();
-  const own = env.models.filter((m) => m.promoted).length;
+  const own = env.models.filter((m) => m.differsFromProd).length;
 
   const startRun = async () => {
     const requestId = Client.newRequestId();
@@ -182,7 +182,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
       )}
       <details>
         <summary>
-          {plural(env.models.length, 'model')} · {env.name === 'prod' ? 'all viewed in prod' : `${own} with ${own === 1 ? 'its' : 'their'} own version here, the rest read prod's`}
+          {plural(env.models.length, 'model')} · {env.name === 'prod' ? 'the versions prod reads' : `${own} with a version of ${own === 1 ? 'its' : 'their'} own, ${env.models.length - own} the same as prod`}
         </summary>
         <table className="env-models">
           <thead>
@@ -191,7 +191,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
               <th>Kind</th>
               <th>Version</th>
               <th>Category</th>
-              <th>View here</th>
+              {env.name !== 'prod' && <th>vs prod</th>}
             </tr>
           </thead>
           <tbody>
@@ -205,7 +205,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
                   <code title={`fingerprint ${m.fingerprint}`}>{m.version}</code>
                 </td>
                 <td>{m.category ? CATEGORY_LABELS[m.category] : '—'}</td>
-                <td>{m.promoted ? 'yes' : <span className="muted">prod's</span>}</td>
+                {env.name !== 'prod' && <td>{m.differsFromProd ? 'own version' : <span className="muted">same as prod</span>}</td>}
               </tr>
             ))}
           </tbody>
