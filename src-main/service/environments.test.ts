@@ -9,8 +9,16 @@ let service: PasService;
 let root: string;
 const changes: EventPayloads['environments.changed'][] = [];
 
-async function reload(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 400));
+/** Writes project files and waits until the service has reloaded the project. */
+async function edit(files: Record<string, string>): Promise<void> {
+  const reloaded = new Promise<void>((resolve) => {
+    const off = service.events.on('project.changed', () => {
+      off();
+      resolve();
+    });
+  });
+  writeFiles(root, files);
+  await reloaded;
 }
 
 async function planAndApply(environment: string, options: { categories?: Record<string, 'breaking' | 'non_breaking'> } = {}) {
@@ -53,8 +61,7 @@ describe('environments through the service', () => {
   });
 
   it('offers non-breaking for a change that only adds a column, shows its impact, and compares and diffs the environments', async () => {
-    writeFiles(root, { 'models/marts/daily.sql': DAILY.replace('sum(amount) AS total', 'sum(amount) AS total, max(amount) AS biggest') });
-    await reload();
+    await edit({ 'models/marts/daily.sql': DAILY.replace('sum(amount) AS total', 'sum(amount) AS total, max(amount) AS biggest') });
     const plan = await service.invoke('plan.create', { environment: 'dev', executionTime: NOW });
     const direct = plan.changes.find((c) => c.model === 'marts.daily');
     expect(direct).toMatchObject({ change: 'directly_modified', category: 'non_breaking', allowedCategories: ['breaking', 'non_breaking'], children: [] });
@@ -88,11 +95,10 @@ describe('environments through the service', () => {
   });
 
   it('counts changed rows on the grain and samples them side by side', async () => {
-    writeFiles(root, {
+    await edit({
       'models/marts/by_category.sql': `MODEL (name marts.by_category, kind FULL, grain category);
 SELECT category, count(*) + CASE WHEN category = 'a' THEN 100 ELSE 0 END AS n FROM staging.stg_events GROUP BY category`,
     });
-    await reload();
     await planAndApply('dev');
     const diff = await service.invoke('env.tableDiff', { source: 'prod', target: 'dev', model: 'marts.by_category', grid: true });
     expect(diff.grain).toEqual(['category']);
@@ -102,11 +108,10 @@ SELECT category, count(*) + CASE WHEN category = 'a' THEN 100 ELSE 0 END AS n FR
   });
 
   it('a dev plan with a start and an end backfills only that range, and says so', async () => {
-    writeFiles(root, {
+    await edit({
       'models/marts/by_category.sql': `MODEL (name marts.by_category, kind FULL, grain category);
 SELECT category, count(*) + 2 AS n FROM staging.stg_events GROUP BY category`,
     });
-    await reload();
     const plan = await service.invoke('plan.create', { environment: 'ranged', start: '2024-01-02', end: '2024-01-03', executionTime: NOW });
     expect(plan).toMatchObject({ start: '2024-01-02', end: '2024-01-03' });
     expect(plan.backfills).toEqual([{ model: 'marts.by_category', refresh: 'full', intervals: [['2024-01-02', '2024-01-03']], batches: 1 }]);
@@ -129,8 +134,7 @@ SELECT category, count(*) + 2 AS n FROM staging.stg_events GROUP BY category`,
   it('cancelling an apply leaves the environment as it was: same plan, same versions, views unchanged', async () => {
     const before = (await service.invoke('env.list', {})).environments.find((e) => e.name === 'dev');
     const rowsBefore = await service.invoke('query.run', { sql: 'SELECT count(*) AS n FROM marts__dev.daily' });
-    writeFiles(root, { 'models/marts/daily.sql': DAILY.replace('count(*) AS n', 'count(*) + 1 AS n') });
-    await reload();
+    await edit({ 'models/marts/daily.sql': DAILY.replace('count(*) AS n', 'count(*) + 1 AS n') });
     const plan = await service.invoke('plan.create', { environment: 'dev', executionTime: NOW });
     expect(plan.changes.find((c) => c.model === 'marts.daily')?.category).toBe('breaking');
     const controller = new AbortController();
