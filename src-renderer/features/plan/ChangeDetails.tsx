@@ -203,7 +203,7 @@ export function ChangeDetails({
           ))}
         </p>
       )}
-      {change.before !== undefined && change.after !== undefined && (
+      {change.before !== undefined && change.after !== undefined && (change.before !== '' || change.after !== '') && (
         <>
           <div className="diff-mode" role="radiogroup" aria-label={`Diff of ${change.model}`}>
             <label>
