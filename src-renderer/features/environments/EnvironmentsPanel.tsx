@@ -79,7 +79,8 @@ function CompareResult({ compare }: { compare: EnvironmentCompareView }) {
   );
 }
 
-function EnvironmentCard({ client, env, onError }: { client: Client; env: EnvironmentView; onError(message: string): void }) {
+function EnvironmentCard({ client, env, hasProd, onError }: { client: Client; env: EnvironmentView; hasProd: boolean; onError(message: string): void }) {
+  const versusProd = hasProd && env.name !== 'prod';
   const show = usePlanDialog((s) => s.show);
   const [confirming, setConfirming] = useState(false);
   const [run, setRun] = useState<RunState | undefined>();
@@ -182,7 +183,8 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
       )}
       <details>
         <summary>
-          {plural(env.models.length, 'model')} · {env.name === 'prod' ? 'the versions prod reads' : `${own} with a version of ${own === 1 ? 'its' : 'their'} own, ${env.models.length - own} the same as prod`}
+          {plural(env.models.length, 'model')}
+          {versusProd ? ` · ${own} with a version of ${own === 1 ? 'its' : 'their'} own, ${env.models.length - own} the same as prod` : ''}
         </summary>
         <table className="env-models">
           <thead>
@@ -191,7 +193,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
               <th>Kind</th>
               <th>Version</th>
               <th>Category</th>
-              {env.name !== 'prod' && <th>vs prod</th>}
+              {versusProd && <th>vs prod</th>}
             </tr>
           </thead>
           <tbody>
@@ -205,7 +207,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
                   <code title={`fingerprint ${m.fingerprint}`}>{m.version}</code>
                 </td>
                 <td>{m.category ? CATEGORY_LABELS[m.category] : '—'}</td>
-                {env.name !== 'prod' && <td>{m.differsFromProd ? 'own version' : <span className="muted">same as prod</span>}</td>}
+                {versusProd && <td>{m.differsFromProd ? 'own version' : <span className="muted">same as prod</span>}</td>}
               </tr>
             ))}
           </tbody>
@@ -318,7 +320,7 @@ export function EnvironmentsPanel({ client, active }: { client: Client; active: 
           </div>
         )}
         {compare && <CompareResult compare={compare} />}
-        {environments?.map((env) => <EnvironmentCard key={env.name} client={client} env={env} onError={setError} />)}
+        {environments?.map((env) => <EnvironmentCard key={env.name} client={client} env={env} hasProd={names.includes('prod')} onError={setError} />)}
       </div>
     </section>
   );
