@@ -102,6 +102,8 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
   const [categories, setCategories] = useState<Record<string, 'breaking' | 'non_breaking'>>({});
   const [confirmProd, setConfirmProd] = useState(false);
   const [replanning, setReplanning] = useState(false);
+  /** The project's files changed after the plan shown was made. */
+  const [stale, setStale] = useState(false);
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const controller = useRef<AbortController | undefined>(undefined);
   const planned = useRef<{ environment: string } | undefined>(undefined);
@@ -110,6 +112,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
   const validName = ENV_NAME.test(environment.trim());
   const loadEnvironments = useCallback(() => client.invoke('env.list', {}).then((r) => setEnvironments(r.environments), () => undefined), [client]);
   useEffect(() => void loadEnvironments(), [loadEnvironments]);
+  useEffect(() => client.subscribe('project.changed', () => setStale(true)), [client]);
 
   const makePlan = useCallback(
     async (options: { tests: boolean; categories?: Record<string, 'breaking' | 'non_breaking'> }) => {
@@ -117,6 +120,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
       if (!ENV_NAME.test(env)) return;
       planned.current = { environment: env };
       setConfirmProd(false);
+      setStale(false);
       try {
         if (options.tests) {
           setStep({ name: 'testing' });
@@ -250,6 +254,14 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
       const nothing = plan.changes.length === 0 && plan.backfills.length === 0 && envExists;
       body = (
         <div className="plan-review" data-testid="plan-review">
+          {stale && (
+            <div className="stale-banner" role="status">
+              The project's files changed after this plan was made.
+              <button type="button" onClick={replan} disabled={busy}>
+                Plan again
+              </button>
+            </div>
+          )}
           <p className="plan-headline">{headline(plan, envExists)}</p>
           <p className="muted">
             {testsRan === 'skipped' || testsRan === undefined
