@@ -137,6 +137,13 @@ SELECT category, count(*) + 2 AS n FROM staging.stg_events GROUP BY category`,
     await edit({ 'models/marts/daily.sql': DAILY.replace('count(*) AS n', 'count(*) + 1 AS n') });
     const plan = await service.invoke('plan.create', { environment: 'dev', executionTime: NOW });
     expect(plan.changes.find((c) => c.model === 'marts.daily')?.category).toBe('breaking');
+    const impact = await service.invoke('env.impact', { environment: 'dev', model: 'marts.daily', category: 'breaking' });
+    expect(impact.columns.map((c) => [c.column, c.change])).toEqual([
+      ['day', 'rows'],
+      ['n', 'modified'],
+      ['total', 'rows'],
+      ['biggest', 'removed'],
+    ]);
     const controller = new AbortController();
     const off = service.events.on('plan.progress', (e) => {
       // The last batch of the last model: only the promotion is left to do.
