@@ -51,8 +51,8 @@ export interface EnvironmentModelView {
   fingerprint: string;
   kind: string;
   category: ChangeCategory | null;
-  /** Whether the environment has its own view of the model (dev environments view changed models only). */
-  promoted: boolean;
+  /** Whether this version differs from the one prod uses (false in prod itself). */
+  differsFromProd: boolean;
 }
 
 export interface EnvironmentView {

@@ -31,9 +31,12 @@ export interface PlanView {
     change: ChangeKind;
     category: ChangeCategory | null;
     diff?: string;
-    /** Directly modified: the rendered query in the environment and in the project, for a side-by-side diff. */
+    /** Directly modified: the query as written in the environment's version and in the project, for a side-by-side diff. */
     before?: string;
     after?: string;
+    /** Directly modified: the same queries rendered (macros expanded). */
+    beforeRendered?: string;
+    afterRendered?: string;
     /** Directly modified: the categories the user may choose (re-plan with `categories`). */
     allowedCategories?: ('breaking' | 'non_breaking')[];
     /** Directly modified: the models downstream that change with it. */

@@ -16,13 +16,15 @@ export function descendants(graph: ProjectGraph, model: string): Set<string> {
   return out;
 }
 
-export function planChangeDetails(change: PlanChange, plan: Plan, graph: ProjectGraph): Pick<PlanChange, 'before' | 'after' | 'allowedCategories'> & { children?: string[] } {
+export function planChangeDetails(change: PlanChange, plan: Plan, graph: ProjectGraph): Pick<PlanChange, 'before' | 'after' | 'beforeRendered' | 'afterRendered' | 'allowedCategories'> & { children?: string[] } {
   if (change.change !== 'directly_modified') return {};
   const below = descendants(graph, change.model);
   const children = plan.changes.filter((c) => c.change === 'indirectly_modified' && below.has(c.model)).map((c) => c.model);
   return {
     ...(change.before !== undefined ? { before: change.before } : {}),
     ...(change.after !== undefined ? { after: change.after } : {}),
+    ...(change.beforeRendered !== undefined ? { beforeRendered: change.beforeRendered } : {}),
+    ...(change.afterRendered !== undefined ? { afterRendered: change.afterRendered } : {}),
     ...(change.allowedCategories ? { allowedCategories: change.allowedCategories } : {}),
     children,
   };

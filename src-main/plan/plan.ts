@@ -37,9 +37,12 @@ export interface PlanChange {
   category: ChangeCategory | null;
   /** Unified diff of the rendered query, for directly modified models. */
   diff?: string;
-  /** The rendered query in the environment and in the project, for directly modified models. */
+  /** The query as written (else rendered) in the environment and in the project, for directly modified models. */
   before?: string;
   after?: string;
+  /** The rendered query in the environment and in the project, for directly modified models. */
+  beforeRendered?: string;
+  afterRendered?: string;
   /** Categories the user may choose for a directly modified model (forward-only is not a choice here). */
   allowedCategories?: ('breaking' | 'non_breaking')[];
 }
@@ -126,6 +129,11 @@ function isForwardOnlyKind(model: ModelDefinition): boolean {
   return 'forwardOnly' in model.kind && model.kind.forwardOnly === true;
 }
 
+/** A SQL model's query as written in its file (macros unexpanded). */
+function sourceQuery(model: ModelDefinition | undefined): string | undefined {
+  return model?.source === 'sql' && model.query ? model.query.sql.trim() : undefined;
+}
+
 /** The serialized form kept in state: what apply and run need to evaluate the model later. */
 function nodePayload(node: GraphNode): unknown {
   return { query: node.query ?? null, parents: node.parents, model: node.model };
@@ -187,7 +195,8 @@ export async function buildPlan(
     const parentsChanged = prev.fingerprint.parentData !== node.fingerprint.parentData;
     if (dataChanged) {
       const override = options.categories?.[name];
-      const prevKind = (prev.node as { model?: ModelDefinition })?.model?.kind?.name;
+      const prevModel = (prev.node as { model?: ModelDefinition })?.model;
+      const prevKind = prevModel?.kind?.name;
       const previousTree = previousTrees.get(name);
       // SQLMesh: only a change that adds projections may be non-breaking; any may be breaking.
       const automatic = prevKind !== node.model.kind.name || !previousTree || !node.statements ? 'breaking' : categorizeQueryChange(previousTree, node.statements);
@@ -203,8 +212,10 @@ export async function buildPlan(
         change: 'directly_modified',
         category,
         diff: diff.split('\n').slice(2).join('\n'),
-        before,
-        after: node.query ?? '',
+        before: sourceQuery(prevModel) ?? before,
+        after: sourceQuery(node.model) ?? node.query ?? '',
+        beforeRendered: before,
+        afterRendered: node.query ?? '',
         allowedCategories: forwardOnly ? [] : automatic === 'non_breaking' ? ['breaking', 'non_breaking'] : ['breaking'],
       });
     } else if (parentsChanged) {

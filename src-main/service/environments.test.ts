@@ -9,8 +9,16 @@ let service: PasService;
 let root: string;
 const changes: EventPayloads['environments.changed'][] = [];
 
-async function reload(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 400));
+/** Writes project files and waits until the service has reloaded the project. */
+async function edit(files: Record<string, string>): Promise<void> {
+  const reloaded = new Promise<void>((resolve) => {
+    const off = service.events.on('project.changed', () => {
+      off();
+      resolve();
+    });
+  });
+  writeFiles(root, files);
+  await reloaded;
 }
 
 async function planAndApply(environment: string, options: { categories?: Record<string, 'breaking' | 'non_breaking'> } = {}) {
@@ -45,7 +53,7 @@ describe('environments through the service', () => {
     const dev = environments.find((e) => e.name === 'dev');
     expect(dev?.expiresAt).not.toBeNull();
     // dev was planned from prod with nothing changed: it shares every version and views none of its own.
-    expect(dev?.models.every((m) => !m.promoted)).toBe(true);
+    expect(dev?.models.every((m) => !m.differsFromProd)).toBe(true);
     expect(changes).toEqual([
       { environment: 'prod', change: 'promoted' },
       { environment: 'dev', change: 'promoted' },
@@ -53,8 +61,7 @@ describe('environments through the service', () => {
   });
 
   it('offers non-breaking for a change that only adds a column, shows its impact, and compares and diffs the environments', async () => {
-    writeFiles(root, { 'models/marts/daily.sql': DAILY.replace('sum(amount) AS total', 'sum(amount) AS total, max(amount) AS biggest') });
-    await reload();
+    await edit({ 'models/marts/daily.sql': DAILY.replace('sum(amount) AS total', 'sum(amount) AS total, max(amount) AS biggest') });
     const plan = await service.invoke('plan.create', { environment: 'dev', executionTime: NOW });
     const direct = plan.changes.find((c) => c.model === 'marts.daily');
     expect(direct).toMatchObject({ change: 'directly_modified', category: 'non_breaking', allowedCategories: ['breaking', 'non_breaking'], children: [] });
@@ -88,17 +95,26 @@ describe('environments through the service', () => {
   });
 
   it('counts changed rows on the grain and samples them side by side', async () => {
-    writeFiles(root, {
+    await edit({
       'models/marts/by_category.sql': `MODEL (name marts.by_category, kind FULL, grain category);
 SELECT category, count(*) + CASE WHEN category = 'a' THEN 100 ELSE 0 END AS n FROM staging.stg_events GROUP BY category`,
     });
-    await reload();
     await planAndApply('dev');
     const diff = await service.invoke('env.tableDiff', { source: 'prod', target: 'dev', model: 'marts.by_category', grid: true });
     expect(diff.grain).toEqual(['category']);
     expect(diff.rows).toEqual({ onlyInSource: 0, onlyInTarget: 0, changed: 1, changedValues: { n: 1 } });
     expect(diff.sample).toEqual({ columns: ['category', 'n (prod)', 'n (dev)'], rows: [['a', 14, 114]] });
     expect(diff.sampleResult?.rowCount).toBe(1);
+  });
+
+  it('a dev plan with a start and an end backfills only that range, and says so', async () => {
+    await edit({
+      'models/marts/by_category.sql': `MODEL (name marts.by_category, kind FULL, grain category);
+SELECT category, count(*) + 2 AS n FROM staging.stg_events GROUP BY category`,
+    });
+    const plan = await service.invoke('plan.create', { environment: 'ranged', start: '2024-01-02', end: '2024-01-03', executionTime: NOW });
+    expect(plan).toMatchObject({ start: '2024-01-02', end: '2024-01-03' });
+    expect(plan.backfills).toEqual([{ model: 'marts.by_category', refresh: 'full', intervals: [['2024-01-02', '2024-01-03']], batches: 1 }]);
   });
 
   it('refuses a non-breaking category for a change that does more than add columns', async () => {
@@ -118,10 +134,16 @@ SELECT category, count(*) + CASE WHEN category = 'a' THEN 100 ELSE 0 END AS n FR
   it('cancelling an apply leaves the environment as it was: same plan, same versions, views unchanged', async () => {
     const before = (await service.invoke('env.list', {})).environments.find((e) => e.name === 'dev');
     const rowsBefore = await service.invoke('query.run', { sql: 'SELECT count(*) AS n FROM marts__dev.daily' });
-    writeFiles(root, { 'models/marts/daily.sql': DAILY.replace('count(*) AS n', 'count(*) + 1 AS n') });
-    await reload();
+    await edit({ 'models/marts/daily.sql': DAILY.replace('count(*) AS n', 'count(*) + 1 AS n') });
     const plan = await service.invoke('plan.create', { environment: 'dev', executionTime: NOW });
     expect(plan.changes.find((c) => c.model === 'marts.daily')?.category).toBe('breaking');
+    const impact = await service.invoke('env.impact', { environment: 'dev', model: 'marts.daily', category: 'breaking' });
+    expect(impact.columns.map((c) => [c.column, c.change])).toEqual([
+      ['day', 'rows'],
+      ['n', 'modified'],
+      ['total', 'rows'],
+      ['biggest', 'removed'],
+    ]);
     const controller = new AbortController();
     const off = service.events.on('plan.progress', (e) => {
       // The last batch of the last model: only the promotion is left to do.

@@ -60,7 +60,6 @@ export function environmentHandlers(
       const snapshots = await ws.state.getSnapshots(records.flatMap((r) => r.snapshots));
       const now = Date.now();
       const environments: EnvironmentView[] = records.map((env) => {
-        // A dev environment has its own views for the models its plans changed: those whose version differs from prod's.
         const prod = records.find((r) => r.name === PROD);
         const prodVersions = new Map((prod?.snapshots ?? []).map((s) => [s.name, s.version]));
         return {
@@ -82,7 +81,7 @@ export function environmentHandlers(
               fingerprint: s.identifier,
               kind: kindOf(record),
               category: record?.changeCategory ?? null,
-              promoted: env.name === PROD || prodVersions.get(s.name) !== s.version,
+              differsFromProd: env.name !== PROD && prodVersions.get(s.name) !== s.version,
             };
           }),
         };

@@ -79,11 +79,12 @@ function CompareResult({ compare }: { compare: EnvironmentCompareView }) {
   );
 }
 
-function EnvironmentCard({ client, env, onError }: { client: Client; env: EnvironmentView; onError(message: string): void }) {
+function EnvironmentCard({ client, env, hasProd, onError }: { client: Client; env: EnvironmentView; hasProd: boolean; onError(message: string): void }) {
+  const versusProd = hasProd && env.name !== 'prod';
   const show = usePlanDialog((s) => s.show);
   const [confirming, setConfirming] = useState(false);
   const [run, setRun] = useState<RunState | undefined>();
-  const own = env.models.filter((m) => m.promoted).length;
+  const own = env.models.filter((m) => m.differsFromProd).length;
 
   const startRun = async () => {
     const requestId = Client.newRequestId();
@@ -137,9 +138,11 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
       </header>
       {confirming && (
         <div className="env-confirm" role="alertdialog" aria-label={`Invalidate ${env.name}?`}>
-          Invalidate <b>{env.name}</b>? Its views stay until the janitor runs, then they and the tables no other environment uses are dropped.
+          <span>
+            Invalidate <b>{env.name}</b>? Its views stay until the janitor runs, then they and the tables no other environment uses are dropped.
+          </span>
           <button type="button" className="danger" onClick={() => void invalidate()}>
-            Invalidate {env.name}
+            Yes, invalidate {env.name}
           </button>
           <button type="button" onClick={() => setConfirming(false)}>
             Keep it
@@ -180,7 +183,8 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
       )}
       <details>
         <summary>
-          {plural(env.models.length, 'model')} · {env.name === 'prod' ? 'all viewed in prod' : `${own} with ${own === 1 ? 'its' : 'their'} own version here, the rest read prod's`}
+          {plural(env.models.length, 'model')}
+          {versusProd ? ` · ${own} with a version of ${own === 1 ? 'its' : 'their'} own, ${env.models.length - own} the same as prod` : ''}
         </summary>
         <table className="env-models">
           <thead>
@@ -189,7 +193,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
               <th>Kind</th>
               <th>Version</th>
               <th>Category</th>
-              <th>View here</th>
+              {versusProd && <th>vs prod</th>}
             </tr>
           </thead>
           <tbody>
@@ -203,7 +207,7 @@ function EnvironmentCard({ client, env, onError }: { client: Client; env: Enviro
                   <code title={`fingerprint ${m.fingerprint}`}>{m.version}</code>
                 </td>
                 <td>{m.category ? CATEGORY_LABELS[m.category] : '—'}</td>
-                <td>{m.promoted ? 'yes' : <span className="muted">prod's</span>}</td>
+                {versusProd && <td>{m.differsFromProd ? 'own version' : <span className="muted">same as prod</span>}</td>}
               </tr>
             ))}
           </tbody>
@@ -316,7 +320,7 @@ export function EnvironmentsPanel({ client, active }: { client: Client; active: 
           </div>
         )}
         {compare && <CompareResult compare={compare} />}
-        {environments?.map((env) => <EnvironmentCard key={env.name} client={client} env={env} onError={setError} />)}
+        {environments?.map((env) => <EnvironmentCard key={env.name} client={client} env={env} hasProd={names.includes('prod')} onError={setError} />)}
       </div>
     </section>
   );

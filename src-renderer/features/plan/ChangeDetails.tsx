@@ -27,8 +27,42 @@ function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]):
   return state;
 }
 
+/** Downstream columns grouped by their model, in the order met. */
+function byModel(refs: { model: string; column: string }[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const r of refs) {
+    let list = groups.get(r.model);
+    if (!list) groups.set(r.model, (list = []));
+    list.push(r.column);
+  }
+  return [...groups];
+}
+
+function ImpactItem({ c }: { c: ImpactView['columns'][number] }) {
+  return (
+    <li data-testid={`impact-${c.column}`}>
+      <span className={`col-change is-${c.change}`}>{c.change === 'rows' ? 'rows may change' : c.change}</span> <code>{c.column}</code>
+      {c.downstream.length > 0 ? (
+        <>
+          {' → '}
+          {byModel(c.downstream).map(([model, columns]) => (
+            <span key={model} className="impact-target">
+              <code>{model}</code>: {columns.join(', ')}
+            </span>
+          ))}
+        </>
+      ) : (
+        <span className="muted"> · not used downstream</span>
+      )}
+    </li>
+  );
+}
+
 function Impact({ impact }: { impact: ImpactView }) {
   if (impact.columns.length === 0) return <p className="muted">{impact.note ?? 'No column of this model changes.'}</p>;
+  // Columns whose definition changed first; a breaking change's other columns (same expression, rows may change) after.
+  const changed = impact.columns.filter((c) => c.change !== 'rows');
+  const rows = impact.columns.filter((c) => c.change === 'rows');
   return (
     <div className="impact">
       <p className="muted">
@@ -37,25 +71,25 @@ function Impact({ impact }: { impact: ImpactView }) {
           : `Reaches ${impact.models.map((m) => `${m.model} (${plural(m.columns, 'column')})`).join(', ')}.`}
         {impact.note ? ` ${impact.note}` : ''}
       </p>
-      <ul className="impact-list">
-        {impact.columns.map((c) => (
-          <li key={c.column} data-testid={`impact-${c.column}`}>
-            <span className={`col-change is-${c.change}`}>{c.change === 'rows' ? 'rows may change' : c.change}</span> <code>{c.column}</code>
-            {c.downstream.length > 0 ? (
-              <>
-                {' → '}
-                {c.downstream.map((d) => (
-                  <code key={`${d.model}.${d.column}`} className="impact-target">
-                    {d.model}.{d.column}
-                  </code>
-                ))}
-              </>
-            ) : (
-              <span className="muted"> · not used downstream</span>
-            )}
-          </li>
-        ))}
-      </ul>
+      {changed.length > 0 && (
+        <ul className="impact-list">
+          {changed.map((c) => (
+            <ImpactItem key={c.column} c={c} />
+          ))}
+        </ul>
+      )}
+      {rows.length > 0 && (
+        <details className="impact-rows" open={changed.length === 0}>
+          <summary>
+            {plural(rows.length, 'other column')} keep their expression, but a breaking change may change their rows
+          </summary>
+          <ul className="impact-list">
+            {rows.map((c) => (
+              <ImpactItem key={c.column} c={c} />
+            ))}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }
@@ -127,6 +161,7 @@ export function ChangeDetails({
   onCategory(category: 'breaking' | 'non_breaking'): void;
 }) {
   const allowed = change.allowedCategories ?? [];
+  const [rendered, setRendered] = useState(false);
   const impact = useLoad(
     (signal) =>
       compareWith
@@ -159,10 +194,33 @@ export function ChangeDetails({
       </div>
       {change.children && change.children.length > 0 && (
         <p className="muted">
-          Indirectly modified children: {change.children.map((c) => <code key={c}>{c}</code>)}
+          Indirectly modified children:{' '}
+          {change.children.map((c, i) => (
+            <span key={c}>
+              {i > 0 ? ', ' : ''}
+              <code>{c}</code>
+            </span>
+          ))}
         </p>
       )}
-      {change.before !== undefined && change.after !== undefined && <SideBySideDiff before={change.before} after={change.after} leftLabel={`${change.model} (${plan.environment === compareWith || !compareWith ? plan.environment : compareWith})`} rightLabel={`${change.model} (local)`} />}
+      {change.before !== undefined && change.after !== undefined && (change.before !== '' || change.after !== '') && (
+        <>
+          <div className="diff-mode" role="radiogroup" aria-label={`Diff of ${change.model}`}>
+            <label>
+              <input type="radio" checked={!rendered} onChange={() => setRendered(false)} /> As written
+            </label>
+            <label>
+              <input type="radio" checked={rendered} onChange={() => setRendered(true)} disabled={change.afterRendered === undefined} /> Rendered
+            </label>
+          </div>
+          <SideBySideDiff
+            before={rendered ? (change.beforeRendered ?? change.before) : change.before}
+            after={rendered ? (change.afterRendered ?? change.after) : change.after}
+            leftLabel={`${change.model} (${compareWith ?? plan.environment})`}
+            rightLabel={`${change.model} (local)`}
+          />
+        </>
+      )}
       <h4>Column-level impact</h4>
       {!compareWith ? (
         <p className="muted">Nothing to compare with yet.</p>

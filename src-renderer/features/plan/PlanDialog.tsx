@@ -101,6 +101,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
   const [testsRan, setTestsRan] = useState<TestReportView | 'skipped' | undefined>();
   const [categories, setCategories] = useState<Record<string, 'breaking' | 'non_breaking'>>({});
   const [confirmProd, setConfirmProd] = useState(false);
+  const [replanning, setReplanning] = useState(false);
+  /** The project's files changed after the plan shown was made. */
+  const [stale, setStale] = useState(false);
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const controller = useRef<AbortController | undefined>(undefined);
   const planned = useRef<{ environment: string } | undefined>(undefined);
@@ -109,6 +112,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
   const validName = ENV_NAME.test(environment.trim());
   const loadEnvironments = useCallback(() => client.invoke('env.list', {}).then((r) => setEnvironments(r.environments), () => undefined), [client]);
   useEffect(() => void loadEnvironments(), [loadEnvironments]);
+  useEffect(() => client.subscribe('project.changed', () => setStale(true)), [client]);
 
   const makePlan = useCallback(
     async (options: { tests: boolean; categories?: Record<string, 'breaking' | 'non_breaking'> }) => {
@@ -116,6 +120,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
       if (!ENV_NAME.test(env)) return;
       planned.current = { environment: env };
       setConfirmProd(false);
+      setStale(false);
       try {
         if (options.tests) {
           setStep({ name: 'testing' });
@@ -126,7 +131,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
             return;
           }
         } else if (testsRan === undefined) setTestsRan('skipped');
-        setStep({ name: 'planning' });
+        // A category switch re-plans in place: the review stays, its choices disabled meanwhile.
+        if (options.categories) setReplanning(true);
+        else setStep({ name: 'planning' });
         const prodOnly = env.toLowerCase() === 'prod';
         const plan = await client.invoke('plan.create', {
           environment: env,
@@ -142,6 +149,8 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
         setStep({ name: 'review', plan });
       } catch (e) {
         setStep({ name: 'error', message: errorText(e) });
+      } finally {
+        setReplanning(false);
       }
     },
     [client, environment, start, end, testsRan],
@@ -197,7 +206,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
     setStep((s) => (s.name === 'applying' ? { ...s, cancelling: true } : s));
   };
 
-  const busy = step.name === 'testing' || step.name === 'planning' || step.name === 'applying';
+  const busy = replanning || step.name === 'testing' || step.name === 'planning' || step.name === 'applying';
   const existing = (name: string) => environments.some((e) => e.name === name.toLowerCase());
   const known = [...new Set(['dev', 'prod', ...environments.map((e) => e.name)])];
 
@@ -245,6 +254,14 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
       const nothing = plan.changes.length === 0 && plan.backfills.length === 0 && envExists;
       body = (
         <div className="plan-review" data-testid="plan-review">
+          {stale && (
+            <div className="stale-banner" role="status">
+              The project's files changed after this plan was made.
+              <button type="button" onClick={replan} disabled={busy}>
+                Plan again
+              </button>
+            </div>
+          )}
           <p className="plan-headline">{headline(plan, envExists)}</p>
           <p className="muted">
             {testsRan === 'skipped' || testsRan === undefined
@@ -323,7 +340,8 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
                 <input type="checkbox" checked={confirmProd} onChange={(e) => setConfirmProd(e.target.checked)} /> I am applying this plan to <b>prod</b>
               </label>
             )}
-            <button type="button" className="primary" disabled={plan.environment === 'prod' && !confirmProd} onClick={() => void apply(plan)} data-testid="apply-plan">
+            {replanning && <span className="muted">Planning again…</span>}
+            <button type="button" className="primary" disabled={replanning || (plan.environment === 'prod' && !confirmProd)} onClick={() => void apply(plan)} data-testid="apply-plan">
               {applyLabel(plan)}
             </button>
           </>
@@ -383,6 +401,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
               list="plan-environments"
               value={environment}
               onChange={(e) => setEnvironment(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !busy && validName) replan();
+              }}
               disabled={busy}
               aria-label="Environment"
               aria-invalid={!validName}
