@@ -17,7 +17,7 @@ import type {
   StarExpression,
 } from '../sql/ast';
 import { expressionName, nameKey } from '../sql/names';
-import { selectStarColumns, type StarCandidate } from '../sql/stars';
+import { aliasRename, selectStarColumns, type StarCandidate } from '../sql/stars';
 import { qualifiedName } from '../sql/references';
 import { minLocation, type SourceText, type TextRange } from '../sql/ranges';
 import { collectDeps, containsAggregate, newDeps, positionOf, type ExpressionContext, type ExpressionDeps } from './expressions';
@@ -284,6 +284,11 @@ class QueryBinder {
         for (const column of perItem[i] ?? []) filters.deps.addAll(column.deps, true);
       });
     }
+    // unnest() in the select list makes one row per element: the lists decide the rows.
+    node.select_list.forEach((item, i) => {
+      if (!containsUnnest(item)) return;
+      for (const column of perItem[i] ?? []) filters.deps.addAll(column.deps, true);
+    });
     clause(node.having, 'HAVING');
     clause(node.qualify, 'QUALIFY');
     this.addModifierFilters(node, perItem, scope, ctes, filters);
@@ -304,6 +309,12 @@ class QueryBinder {
     ctes: CteEnv,
     into: ExpressionDeps,
   ): void {
+    // ORDER BY ALL / DISTINCT ON (ALL)-style keys: every column of the select list.
+    const star = key as Partial<StarExpression>;
+    if (key.class === 'STAR' && star.columns && !star.expr && !star.relation_name) {
+      for (const column of perItem.flat()) into.deps.addAll(column.deps, true);
+      return;
+    }
     const position = positionOf(key);
     if (position !== undefined) {
       for (const column of perItem[position - 1] ?? []) into.deps.addAll(column.deps, true);
@@ -316,7 +327,10 @@ class QueryBinder {
     const limited = node.modifiers.some((m) => m.type === 'LIMIT_MODIFIER' || m.type === 'LIMIT_PERCENT_MODIFIER');
     for (const modifier of node.modifiers) {
       if (modifier.type === 'DISTINCT_MODIFIER') {
-        for (const target of modifier.distinct_on_targets ?? []) this.addKey(target, perItem, scope, undefined, ctes, into);
+        const targets = modifier.distinct_on_targets ?? [];
+        // Plain DISTINCT: whether a row is a duplicate depends on every column.
+        if (targets.length === 0) for (const column of perItem.flat()) into.deps.addAll(column.deps, true);
+        for (const target of targets) this.addKey(target, perItem, scope, undefined, ctes, into);
       } else if (modifier.type === 'ORDER_MODIFIER' && limited) {
         // The order decides which rows a LIMIT keeps.
         for (const order of modifier.orders ?? []) this.addKey(order.expression, perItem, scope, undefined, ctes, into);
@@ -376,6 +390,7 @@ class QueryBinder {
       this.incomplete = true;
       return [{ name: range ? this.text.slice(range) : expressionName(item), deps: [], unknown: selected.unknown, ...(range ? { range } : {}) }];
     }
+    const groupAlias = aliasRename(star, item.alias);
     return selected.columns.map(({ column }) => {
       if (column.placeholder) {
         this.incomplete = true;
@@ -385,7 +400,7 @@ class QueryBinder {
       const deps = newDeps();
       collectDeps(replaced, this.expressionContext(scope, range, ctes), deps);
       // DuckDB names each result after the column it came from, unless aliased.
-      return fromDeps(item.alias || column.name, deps, range);
+      return fromDeps(groupAlias?.(column.name) ?? (item.alias || column.name), deps, range);
     });
   }
 
@@ -407,6 +422,16 @@ class QueryBinder {
     }
     return current;
   }
+}
+
+function containsUnnest(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object') return false;
+  if (Array.isArray(expr)) return expr.some(containsUnnest);
+  const record = expr as Record<string, unknown>;
+  if (record.class === 'SUBQUERY' || record.class === 'LAMBDA') return false;
+  if (record.class === 'FUNCTION' && ['unnest', 'unlist'].includes(String(record.function_name).toLowerCase())) return true;
+  for (const key in record) if (containsUnnest(record[key])) return true;
+  return false;
 }
 
 function findColumnsStar(expr: ParsedExpression): StarExpression | undefined {
