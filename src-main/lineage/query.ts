@@ -405,7 +405,7 @@ class QueryBinder {
   }
 
   private bindSetOperation(node: SetOperationNode, parent: Scope | undefined, ctes: CteEnv): Relation {
-    return combineBranches(this.bindNode(node.left, parent, ctes), this.bindNode(node.right, parent, ctes), node.setop_type);
+    return combineBranches(this.bindNode(node.left, parent, ctes), this.bindNode(node.right, parent, ctes), node.setop_type, node.setop_all !== false);
   }
 
   /** A recursive CTE: the anchor's columns, widened by the recursive part until nothing changes. */
@@ -416,7 +416,7 @@ class QueryBinder {
       const fixed = current;
       const env = new Map(ctes);
       env.set(key, { relation: fixed, compute: () => fixed });
-      const next = combineBranches(fixed, this.bindNode(node.right, parent, env), 'UNION');
+      const next = combineBranches(fixed, this.bindNode(node.right, parent, env), 'UNION', node.union_all !== false);
       if (relationSignature(next) === relationSignature(current)) break;
       current = next;
     }

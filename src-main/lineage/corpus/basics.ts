@@ -123,7 +123,7 @@ export const basics: Case[] = [
   { name: 'a branch filter stays a filter', sql: "SELECT id FROM orders WHERE status = 'x' UNION SELECT id FROM customers", columns: { id: ['customers.id', 'orders.id', '~orders.status'] } },
   { name: 'UNION BY NAME matches columns by name', sql: 'SELECT id, amount FROM orders UNION ALL BY NAME SELECT method, id FROM payments', columns: { id: ['orders.id', 'payments.id'], amount: ['orders.amount'], method: ['payments.method'] } },
   { name: 'EXCEPT filters by the right side', sql: 'SELECT id FROM orders EXCEPT SELECT order_id FROM payments', columns: { id: ['orders.id', '~payments.order_id'] } },
-  { name: 'INTERSECT filters by the right side', sql: 'SELECT id, status FROM orders INTERSECT SELECT order_id, method FROM payments', columns: { id: ['orders.id', '~payments.method', '~payments.order_id'], status: ['orders.status', '~payments.method', '~payments.order_id'] } },
+  { name: 'INTERSECT filters by the right side', sql: 'SELECT id, status FROM orders INTERSECT SELECT order_id, method FROM payments', columns: { id: ['orders.id', '~orders.status', '~payments.method', '~payments.order_id'], status: ['orders.status', '~orders.id', '~payments.method', '~payments.order_id'] } },
   { name: 'three branches', sql: 'SELECT id FROM orders UNION ALL SELECT id FROM payments UNION ALL SELECT id FROM customers', columns: { id: ['customers.id', 'orders.id', 'payments.id'] } },
 
   // Table functions and VALUES

@@ -10,7 +10,13 @@ export const setops: Case[] = [
   { name: 'a recursive path as a list', sql: 'WITH RECURSIVE p(id, path) AS (SELECT id, [name] FROM employees WHERE manager_id IS NULL UNION ALL SELECT e.id, list_append(p.path, e.name) FROM employees e JOIN p ON e.manager_id = p.id) SELECT path FROM p', columns: {
     path: ['employees.name', '~employees.id', '~employees.manager_id'],
   } },
-  { name: 'UNION BY NAME with different columns', sql: 'SELECT id, method FROM payments UNION BY NAME SELECT id, status FROM orders', columns: { id: ['orders.id', 'payments.id'], method: ['payments.method'], status: ['orders.status'] } },
+  { name: 'UNION BY NAME without ALL: duplicates go, so every column decides rows', sql: 'SELECT id, method FROM payments UNION BY NAME SELECT id, status FROM orders', columns: {
+    id: ['orders.id', 'payments.id', '~orders.status', '~payments.method'], method: ['payments.method', '~orders.id', '~orders.status', '~payments.id'], status: ['orders.status', '~orders.id', '~payments.id', '~payments.method'],
+  } },
+  { name: 'UNION ALL BY NAME with different columns', sql: 'SELECT id, method FROM payments UNION ALL BY NAME SELECT id, status FROM orders', columns: { id: ['orders.id', 'payments.id'], method: ['payments.method'], status: ['orders.status'] } },
+  { name: 'UNION without ALL over two columns', sql: 'SELECT id, amount FROM orders UNION SELECT order_id, amount FROM payments', columns: {
+    id: ['orders.id', 'payments.order_id', '~orders.amount', '~payments.amount'], amount: ['orders.amount', 'payments.amount', '~orders.id', '~payments.order_id'],
+  } },
   { name: 'UNION ALL BY NAME of two stars', sql: 'SELECT * FROM payments UNION ALL BY NAME SELECT * FROM orders', columns: {
     id: ['orders.id', 'payments.id'], order_id: ['payments.order_id'], amount: ['orders.amount', 'payments.amount'], method: ['payments.method'],
     customer_id: ['orders.customer_id'], status: ['orders.status'], created_at: ['orders.created_at'],
