@@ -25,7 +25,7 @@ import { bindFrom, starEntries, type FromContext } from './from';
 import { depKey, type Dep } from './deps';
 import { renameColumns, type BoundColumn, type Relation } from './relation';
 import { combineBranches, relationSignature, withFilters } from './setops';
-import type { Scope, StarColumns } from './scope';
+import { resolveColumn, type Scope, type StarColumns } from './scope';
 import type { ColumnLineage, ModelLineage, RelationResolver } from './types';
 
 interface CteDefinition {
@@ -353,6 +353,12 @@ class QueryBinder {
     if ('unknown' in selected) {
       this.incomplete = true;
       const label = range ? this.text.slice(range) : star.relation_name ? `${star.relation_name}.*` : '*';
+      // `s.*` over a struct column: its fields (unknown without types) all come from that column.
+      const struct = star.relation_name && !star.columns ? resolveColumn(scope, [star.relation_name]) : undefined;
+      if (struct && 'column' in struct) {
+        const reason = `the fields of struct column "${star.relation_name}" are not known to lineage`;
+        return [{ name: label, deps: struct.column.deps, unknown: reason, ...(range ? { range } : {}) }];
+      }
       return [{ name: label, deps: [], unknown: selected.unknown, ...(range ? { range } : {}) }];
     }
     const replaceRanges = this.text.replaceRanges(star, range);
