@@ -79,6 +79,8 @@ describe('project lineage', () => {
       { model: 'marts.after_ts', column: 'plus_one', hops: 4 },
     ]));
     expect(view.nodes.map((n) => n.model)).toContain('marts.after_ts');
+    const { models } = await service.invoke('lineage.models', {});
+    expect(models.find((m) => m.name === 'raw.events')).toEqual({ name: 'raw.events', kind: 'EXTERNAL', columns: ['id', 'ts', 'amount', 'category'] });
   });
 
   it('shows a time macro as written, not the value it renders to', async () => {

@@ -24,8 +24,10 @@ const nodeTypes = { model: ModelNode };
 /** The most levels the contract allows: in practice the whole downstream. */
 const ALL_LEVELS = 100;
 
-function defaultFocus(models: LineageModelSummary[]): string | undefined {
-  return (models.find((m) => m.name.startsWith('marts.')) ?? models[models.length - 1])?.name;
+function defaultFocus(all: LineageModelSummary[]): string | undefined {
+  // Roots (tables that are not models) are listed too; start from a model.
+  const models = all.filter((m) => m.kind !== 'SOURCE' && m.kind !== 'EXTERNAL');
+  return (models.find((m) => m.name.startsWith('marts.')) ?? models[models.length - 1] ?? all[0])?.name;
 }
 
 export function LineagePanel({ client, active }: { client: Client; active: boolean }) {
