@@ -89,6 +89,19 @@ describe('project lineage', () => {
     expect(ts).toMatchObject({ kind: 'filter', expression: 'ts BETWEEN @start_ts AND @end_ts' });
   });
 
+  it('follows a seed whose CSV header changes', async () => {
+    const changed = new Promise<void>((resolve) => {
+      const off = service.events.on('project.changed', () => {
+        off();
+        resolve();
+      });
+    });
+    writeFiles(root, { 'seeds/regions.csv': 'region_id,"region name",country,population\n1,North,NL,5\n' });
+    await changed;
+    const { models } = await service.invoke('lineage.models', {});
+    expect(models.find((m) => m.name === 'marts.regions_out')?.columns).toEqual(['region_id', 'region name', 'population']);
+  });
+
   it('recomputes a model whose kind alone changed to SCD type 2', async () => {
     const changed = new Promise<void>((resolve) => {
       const off = service.events.on('project.changed', () => {
