@@ -86,11 +86,15 @@ class QueryBinder {
   /** Set when a star somewhere could not be expanded. */
   incomplete = false;
   private readonly externals = new Map<string, Relation>();
+  /** Whether the text can hold an unnest() at all (skips walking every select item). */
+  private readonly mayUnnest: boolean;
 
   constructor(
     private readonly text: SourceText,
     private readonly resolve: RelationResolver,
-  ) {}
+  ) {
+    this.mayUnnest = /\bun(nest|list)\s*\(/i.test(text.sql);
+  }
 
   bindNode(node: QueryNode, parent: Scope | undefined, outerCtes: CteEnv): Relation {
     const ctes = this.withCtes(node.cte_map, outerCtes, parent);
@@ -285,7 +289,7 @@ class QueryBinder {
       });
     }
     // unnest() in the select list makes one row per element: the lists decide the rows.
-    node.select_list.forEach((item, i) => {
+    if (this.mayUnnest) node.select_list.forEach((item, i) => {
       if (!containsUnnest(item)) return;
       for (const column of perItem[i] ?? []) filters.deps.addAll(column.deps, true);
     });
