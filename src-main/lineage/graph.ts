@@ -223,6 +223,12 @@ export class LineageGraph {
     return { name: source?.name ?? this.relationName(key) ?? name, isModel: false, columns };
   }
 
+  /** Relations models read that are not models (external models, lake tables, files): the roots. */
+  rootNames(): string[] {
+    const keys = new Set([...this.sourceColumns.keys(), ...[...this.users.entries()].filter(([, byColumn]) => [...byColumn.values()].some((u) => u.size > 0)).map(([key]) => key)]);
+    return [...keys].filter((key) => !this.models.has(key)).map((key) => this.sourceColumns.get(key)?.name ?? this.relationName(key) ?? key);
+  }
+
   /** The spelling models use for a relation key. */
   private relationName(key: string): string | undefined {
     for (const byUser of this.users.get(key)?.values() ?? []) {

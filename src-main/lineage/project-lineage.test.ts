@@ -79,12 +79,27 @@ describe('project lineage', () => {
       { model: 'marts.after_ts', column: 'plus_one', hops: 4 },
     ]));
     expect(view.nodes.map((n) => n.model)).toContain('marts.after_ts');
+    const { models } = await service.invoke('lineage.models', {});
+    expect(models.find((m) => m.name === 'raw.events')).toEqual({ name: 'raw.events', kind: 'EXTERNAL', columns: ['id', 'ts', 'amount', 'category'] });
   });
 
   it('shows a time macro as written, not the value it renders to', async () => {
     const view = await service.invoke('lineage.graph', { model: 'marts.daily', column: 'total', upstream: 1, downstream: 0 });
     const ts = view.edges.find((e) => e.to.column === 'total' && e.from.column === 'ts');
     expect(ts).toMatchObject({ kind: 'filter', expression: 'ts BETWEEN @start_ts AND @end_ts' });
+  });
+
+  it('follows a seed whose CSV header changes', async () => {
+    const changed = new Promise<void>((resolve) => {
+      const off = service.events.on('project.changed', () => {
+        off();
+        resolve();
+      });
+    });
+    writeFiles(root, { 'seeds/regions.csv': 'region_id,"region name",country,population\n1,North,NL,5\n' });
+    await changed;
+    const { models } = await service.invoke('lineage.models', {});
+    expect(models.find((m) => m.name === 'marts.regions_out')?.columns).toEqual(['region_id', 'region name', 'population']);
   });
 
   it('recomputes a model whose kind alone changed to SCD type 2', async () => {

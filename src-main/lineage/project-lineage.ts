@@ -130,6 +130,10 @@ export class ProjectLineage {
   /** Recomputes the models whose input differs from last time, and their dependents; roots whose columns changed too. */
   async refresh(projectGraph: ProjectGraph, parser: SqlParser): Promise<UpdateSummary> {
     const summary: UpdateSummary = { recomputed: [], invalidated: [] };
+    for (const name of [...this.roots.keys()].filter((n) => !projectGraph.nodes.has(n))) {
+      this.roots.delete(name);
+      merge(summary, this.graph.setSource(name, undefined));
+    }
     for (const node of projectGraph.nodes.values()) {
       const columns = await rootColumns(node.model);
       const key = columns ? JSON.stringify(columns) : undefined;

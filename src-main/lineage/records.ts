@@ -5,7 +5,7 @@
  * downstream to a depth, and the whole impact of a change with hop counts, for a model's or
  * a root's column); plus the batched parse that feeds a graph.
  */
-import type { SqlParser } from '../sql/parse';
+import type { ParseResult, SqlParser } from '../sql/parse';
 import { nameKey } from '../sql/names';
 import type { ColumnRef, ImpactRef, LineageGraph, ModelInput } from './graph';
 import type { DependencyKind, UnknownLineage } from './types';
@@ -119,8 +119,54 @@ export function columnReport(graph: LineageGraph, relation: string, column: stri
   };
 }
 
-/** Parses every model's SQL in one DuckDB call, ready for `LineageGraph.setModels`. */
+const NOT_SELECT = 'Only SELECT statements can be serialized';
+const PIVOT_STATEMENT = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(PIVOT|UNPIVOT|PIVOT_WIDER|PIVOT_LONGER)\b/i;
+const WRAP = 'SELECT * FROM (\n';
+
+/** Shifts every `query_location` back by `by` characters (a parse of wrapped text). */
+function shiftLocations(node: unknown, by: number): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach((n) => shiftLocations(n, by));
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (key === 'query_location' && typeof value === 'number') record[key] = Math.max(0, value - by);
+    else shiftLocations(value, by);
+  }
+}
+
+/**
+ * Parses every model's SQL in one DuckDB call, ready for `LineageGraph.setModels`. DuckDB's
+ * `json_serialize_sql` takes only SELECT statements: a PIVOT/UNPIVOT statement is parsed as
+ * `SELECT * FROM (PIVOT ...)` (the same rows), and what it still refuses (a PIVOT without
+ * IN values, which DuckDB rewrites into several statements) gets an error saying so.
+ */
 export async function parseModels(parser: SqlParser, models: readonly Omit<ModelInput, 'parsed'>[]): Promise<ModelInput[]> {
   const parsed = await parser.parseMany(models.map((m) => m.sql));
-  return models.map((m, i) => ({ ...m, parsed: parsed[i] ?? { ok: false, message: 'not parsed' } }));
+  const retry = models.flatMap((m, i) => {
+    const result = parsed[i];
+    return result && !result.ok && result.message.includes(NOT_SELECT) && PIVOT_STATEMENT.test(m.sql) ? [i] : [];
+  });
+  if (retry.length > 0) {
+    const wrapped = await parser.parseMany(retry.map((i) => `${WRAP}${(models[i] as { sql: string }).sql.replace(/;\s*$/, '')}\n)`));
+    retry.forEach((index, k) => {
+      const result = wrapped[k];
+      if (result?.ok) {
+        shiftLocations(result.statements, WRAP.length);
+        parsed[index] = result;
+      }
+    });
+  }
+  return models.map((m, i) => {
+    let result: ParseResult = parsed[i] ?? { ok: false, message: 'not parsed' };
+    if (!result.ok && result.message.includes(NOT_SELECT)) {
+      result = {
+        ...result,
+        message:
+          "DuckDB's parser (json_serialize_sql) gives a tree only for SELECT statements, and DuckDB turns this query into something else " +
+          '(a PIVOT without IN (...) values becomes several statements): list the IN values for its lineage to be known.',
+      };
+    }
+    return { ...m, parsed: result };
+  });
 }

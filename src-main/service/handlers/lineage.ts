@@ -110,12 +110,16 @@ export function lineageHandlers(project: ProjectSession): Handlers<'lineage.mode
   return {
     'lineage.models': async () => {
       const lineage = await project.lineage();
-      return {
-        models: lineage.graph
-          .modelNames()
-          .sort()
-          .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'MODEL', columns: lineage.graph.model(name)?.lineage.columns.map((c) => c.column) ?? [] })),
-      };
+      const models = lineage.graph
+        .modelNames()
+        .sort()
+        .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'MODEL', columns: lineage.graph.model(name)?.lineage.columns.map((c) => c.column) ?? [] }));
+      // Roots (external models, lake tables) too: a downstream view can start from them.
+      const roots = lineage.graph
+        .rootNames()
+        .sort()
+        .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'SOURCE', columns: lineage.graph.relation(name)?.columns ?? [] }));
+      return { models: [...models, ...roots] };
     },
     'lineage.graph': async ({ model, column, upstream, downstream }) => buildLineageView(await project.lineage(), model, column, upstream, downstream),
     'project.file': async ({ path: relative }) => {
