@@ -38,6 +38,8 @@ export class Workspace {
     readonly parser: SqlParser,
     private readonly connections: DuckDBConnection[],
     private readonly closeWarehouse: () => Promise<void>,
+    /** The engine the warehouse is attached to (its default catalog is the warehouse's). */
+    readonly engine: DuckEngine,
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
@@ -75,7 +77,7 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
