@@ -120,6 +120,17 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     await ws.close();
   });
 
+  it('models named after the default catalog (local.schema.table) are the models of that catalog, referenced with or without it', async () => {
+    const root = project("      catalogs:\n        local: 'local.duckdb'\n        other: 'other.duckdb'\n", {
+      'models/staging/orders.sql': `MODEL (name local.staging.orders, kind FULL);\nSELECT * FROM (VALUES (1, 10.0), (2, 32.5)) t(id, amount)`,
+      'models/marts/by_id.sql': `MODEL (name local.marts.by_id, kind FULL);\nSELECT id FROM local.staging.orders`,
+    });
+    const ws = await roundTrip(root, { 'SELECT count(*) AS n FROM local.marts.by_id': [{ n: 2 }] });
+    expect(Object.keys(ws.project.models).sort()).toEqual(['marts.by_id', 'marts.totals', 'staging.orders']);
+    expect(await catalogOf(ws, 'marts', 'by_id')).toEqual(['local']);
+    await ws.close();
+  });
+
   it('refuses database and catalogs together, as SQLMesh does', async () => {
     const root = project("      database: a.duckdb\n      catalogs:\n        b: 'b.duckdb'\n");
     await expect(Workspace.open({ projectDir: root, engine })).rejects.toThrow(/cannot specify both `database` and `catalogs`/);

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckEngine } from '../duck/engine';
 import { parseLakeCatalog, type PgConnectionOptions } from '../lake/config';
-import type { CatalogSpec, DuckDbConnectionConfig } from '../project/config';
+import { databaseAlias, type CatalogSpec, type DuckDbConnectionConfig } from '../project/config';
 import { createStorage } from '../lake/config-storage';
 import { describeLakeConfig, redactorFor } from '../lake/secrets';
 import { PasException } from '../../src-shared/errors';
@@ -39,11 +39,6 @@ export interface OpenedWarehouse {
 export type CatalogTarget =
   | { alias: string; kind: 'duckdb'; path: string; readOnly: boolean }
   | { alias: string; kind: 'ducklake'; entry: Record<string, unknown> };
-
-/** DuckDB's own alias for a database file: its name without folders and extension. */
-export function databaseAlias(file: string): string {
-  return path.basename(file.replace(':memory:', 'memory')).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'warehouse';
-}
 
 /** The catalogs a duckdb connection attaches, default first; errors name the field at fault. */
 export function catalogTargets(connection: DuckDbConnectionConfig | undefined, projectRoot: string, field: string): CatalogTarget[] {

@@ -5,7 +5,7 @@
  * connection. `config.py` is reported as unsupported; a YAML config next to it still loads.
  */
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import { checkDates, checkKeys, checkLakeEntries } from './config/checks';
@@ -102,6 +102,17 @@ export interface ProjectConfig {
   defaultTargetEnvironment: string;
   /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
+}
+
+/** DuckDB's own alias for a database file: its name without folders and extension (`data/local.duckdb` → `local`). */
+export function databaseAlias(file: string): string {
+  return basename(file.replace(':memory:', 'memory')).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'warehouse';
+}
+
+/** The default catalog of a duckdb connection, as SQLMesh picks it: the database's, else the first of `catalogs`, else `memory`. */
+export function defaultCatalogOf(connection: DuckDbConnectionConfig | undefined): string {
+  if (connection?.database !== undefined && connection.database !== '') return databaseAlias(connection.database);
+  return Object.keys(connection?.catalogs ?? {})[0] ?? 'memory';
 }
 
 export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
