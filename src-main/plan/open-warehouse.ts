@@ -65,7 +65,10 @@ function catalogTarget(alias: string, spec: CatalogSpec, projectRoot: string, fi
   const type = String(spec.type ?? 'duckdb').toLowerCase();
   if (type === 'ducklake') return { alias, kind: 'ducklake', entry: spec };
   if (type === 'duckdb') return { alias, kind: 'duckdb', path: filePath(spec.path), readOnly: spec.read_only === true };
-  throw configError(`${field}: catalogs of type '${type}' need DuckDB's ${type} extension, which cannot be downloaded here; use a DuckDB file or a type: ducklake entry`);
+  if (['postgres', 'sqlite', 'mysql', 'motherduck', 'iceberg'].includes(type)) {
+    throw configError(`${field}: catalogs of type '${type}' need DuckDB's ${type} extension, which cannot be downloaded here; use a DuckDB file or a type: ducklake entry`);
+  }
+  throw configError(`${field}: unknown catalog type '${spec.type}' (duckdb or ducklake)`);
 }
 
 function configError(message: string): PasException {

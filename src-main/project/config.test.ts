@@ -190,6 +190,17 @@ plan:
     ]);
   });
 
+  it("reports a model's start that is not a date at its place in the MODEL header, and accepts relative dates", async () => {
+    project = await writeTempProject({
+      'config.yaml': MINIMAL_CONFIG,
+      'models/a.sql': "MODEL (name s.a, kind FULL, start '2024-02-30');\nSELECT 1 AS x",
+      'models/b.sql': "MODEL (name s.b, kind FULL, start '1 year ago');\nSELECT 1 AS x",
+    });
+    const { diagnostics } = await loadProject(project.dir, { env: {} });
+    expect(diagnostics.map((d) => [d.file, d.line, d.column, d.severity, d.code])).toEqual([['models/a.sql', 1, 35, 'error', 'model.date']]);
+    expect(diagnostics[0]?.message).toContain("Property 'start' is not a date: '2024-02-30'");
+  });
+
   it('applies SQLMESH__ environment overrides on top of the file', () => {
     const d = new Diagnostics();
     const config = parseConfig('config.yaml', MINIMAL_CONFIG, { SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE: 'override.duckdb', SQLMESH__MODEL_DEFAULTS__CRON: '@hourly' }, d);

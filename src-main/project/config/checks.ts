@@ -8,6 +8,7 @@ import { PasException } from '../../../src-shared/errors';
 import { parseLakeCatalog } from '../../lake/config';
 import type { ProjectEnv } from '../env';
 import { didYouMean } from '../suggest';
+import { isTimeExpression } from '../time-expression';
 import type { ValuePath, YamlSource } from '../yaml-source';
 import { CATALOG_KEYS, DUCKDB_KEYS, GATEWAY_KEYS, MODEL_DEFAULT_KEYS, POSTGRES_KEYS } from './schema';
 import { ROOT_KEY_CHECKS, ROOT_KEYS } from './root-keys';
@@ -127,23 +128,6 @@ export function checkLakeEntries(source: YamlSource, env: ProjectEnv, value: unk
       }
     }
   }
-}
-
-/** SQLMesh's date forms: a date, a date-time, epoch milliseconds, `today`/`yesterday`/`now`, `N <unit>s ago`. */
-export function isTimeExpression(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'string') return false;
-  const text = value.trim().toLowerCase();
-  if (['today', 'yesterday', 'now'].includes(text) || /^\d+$/.test(text)) return true;
-  if (/^\d+\s+(second|minute|hour|day|week|month|year)s?\s+ago$/.test(text)) return true;
-  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (date) {
-    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const probe = new Date(Date.UTC(y, m - 1, d));
-    if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return false;
-    if (text.length === 10) return true;
-  }
-  return !Number.isNaN(Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? value : `${value}Z`));
 }
 
 /** `model_defaults.start` (and any other date key given) must be a date SQLMesh reads. */
