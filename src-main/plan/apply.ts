@@ -132,7 +132,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       previousPlanId: plan.previousPlanId,
       startAt: plan.start,
       endAt: plan.end ?? null,
-      expirationTs: plan.environment === PROD ? null : now + 7 * 24 * 3600 * 1000,
+      expirationTs: plan.environment === PROD || ctx.project.config.environmentTtlMs === null ? null : now + ctx.project.config.environmentTtlMs,
       finalizedTs: now,
     };
     await state.promoteEnvironment(record);

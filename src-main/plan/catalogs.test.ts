@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +128,20 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     const ws = await roundTrip(root, { 'SELECT count(*) AS n FROM local.marts.by_id': [{ n: 2 }] });
     expect(Object.keys(ws.project.models).sort()).toEqual(['marts.by_id', 'marts.totals', 'staging.orders']);
     expect(await catalogOf(ws, 'marts', 'by_id')).toEqual(['local']);
+    await ws.close();
+  });
+
+  it('a dev environment expires after environment_ttl, and its unused snapshots after snapshot_ttl', async () => {
+    const root = project('      database: a.duckdb\n');
+    writeFiles(root, { 'config.yaml': `${readFileSync(path.join(root, 'config.yaml'), 'utf8')}environment_ttl: in 2 hours\nsnapshot_ttl: in 3 days\n` });
+    const ws = await Workspace.open({ projectDir: root, engine });
+    const { plan, graph } = await ws.plan({ environment: 'dev', executionTime: NOW });
+    const before = Date.now();
+    await ws.apply(plan, graph);
+    const dev = await ws.state.getEnvironment('dev');
+    expect((dev?.expirationTs ?? 0) - before).toBeGreaterThanOrEqual(2 * 3_600_000 - 1000);
+    expect((dev?.expirationTs ?? 0) - before).toBeLessThanOrEqual(2 * 3_600_000 + 60_000);
+    expect(plan.snapshots.every((s) => s.record.ttlMs === 3 * 86_400_000)).toBe(true);
     await ws.close();
   });
 

@@ -201,6 +201,17 @@ plan:
     expect(diagnostics[0]?.message).toContain("Property 'start' is not a date: '2024-02-30'");
   });
 
+  it('reads snapshot_ttl and environment_ttl as SQLMesh writes them, and refuses what is not a TTL', () => {
+    const d = new Diagnostics();
+    const config = parseConfig('config.yaml', `${MINIMAL_CONFIG}snapshot_ttl: in 2 days\nenvironment_ttl: in 1 hour\n`, {}, d);
+    expect(d.items).toEqual([]);
+    expect([config.snapshotTtlMs, config.environmentTtlMs]).toEqual([2 * 86_400_000, 3_600_000]);
+    expect(parseConfig('config.yaml', `${MINIMAL_CONFIG}environment_ttl:\n`, {}, new Diagnostics()).environmentTtlMs).toBeNull();
+    const bad = new Diagnostics();
+    parseConfig('config.yaml', `${MINIMAL_CONFIG}snapshot_ttl: two weeks\n`, {}, bad);
+    expect(bad.items.map((i) => [i.severity, i.line, i.message])).toEqual([['error', 9, "'snapshot_ttl' is not a time to live such as 'in 1 week' or 'in 3 days'"]]);
+  });
+
   it('applies SQLMESH__ environment overrides on top of the file', () => {
     const d = new Diagnostics();
     const config = parseConfig('config.yaml', MINIMAL_CONFIG, { SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE: 'override.duckdb', SQLMESH__MODEL_DEFAULTS__CRON: '@hourly' }, d);

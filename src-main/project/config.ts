@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import { checkDates, checkKeys, checkLakeEntries } from './config/checks';
-import { ROOT_KEYS } from './config/root-keys';
+import { parseTtl, ROOT_KEYS, WEEK_MS } from './config/root-keys';
 import type { duckdbConnection, stateConnection } from './config/schema';
 import { gateway, modelDefaults, root } from './config/schema';
 import type { Diagnostics } from './diagnostics';
@@ -100,6 +100,10 @@ export interface ProjectConfig {
   project?: string;
   /** `default_target_environment`: the environment `pas plan` and `pas run` use when none is named. */
   defaultTargetEnvironment: string;
+  /** `snapshot_ttl`: how long a snapshot no environment uses is kept (SQLMesh's default: a week). */
+  snapshotTtlMs: number;
+  /** `environment_ttl`: how long a dev environment lives after its last plan; null: forever. */
+  environmentTtlMs: number | null;
   /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
 }
@@ -262,6 +266,8 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     modelDefaults: defaults,
     variables: data.variables ?? {},
     ...(data.project !== undefined ? { project: data.project } : {}),
+    snapshotTtlMs: parseTtl(other['snapshot_ttl']) ?? WEEK_MS,
+    environmentTtlMs: other['environment_ttl'] === null ? null : (parseTtl(other['environment_ttl']) ?? WEEK_MS),
     defaultTargetEnvironment: typeof other['default_target_environment'] === 'string' && other['default_target_environment'].trim() ? other['default_target_environment'].trim() : 'prod',
     other,
   };
@@ -320,7 +326,7 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
 }
 
 function emptyConfig(): ProjectConfig {
-  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, defaultTargetEnvironment: 'prod', other: {} };
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, snapshotTtlMs: WEEK_MS, environmentTtlMs: WEEK_MS, defaultTargetEnvironment: 'prod', other: {} };
 }
 
 /** What can still be used from an invalid config (variables), so models keep rendering. */
