@@ -7,6 +7,7 @@
  */
 import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
+import { runEnvironmentStatements } from './environment-statements';
 import type { SqlParser } from '../sql/parse';
 import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
@@ -83,6 +84,15 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const result: ApplyResult = { environment: plan.environment, backfilled: [], audits: [], promotedViews: 0 };
+    const statements = {
+      project: ctx.project,
+      warehouse,
+      environment: plan.environment,
+      models: plan.snapshots.filter((s) => isMaterialized(s.record)).map((s) => s.record.name),
+      executionTime: plan.executionTime,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    await runEnvironmentStatements('before_all', statements);
     const backfills = new Map(plan.backfills.map((b) => [b.model, b]));
 
     for (const name of graph.order) {
@@ -123,6 +133,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
 
     result.promotedViews = await promote(plan, warehouse);
     await runVirtualUpdateStatements(plan, graph, evaluation);
+    await runEnvironmentStatements('after_all', statements);
     ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
     const now = Date.now();
     const record: EnvironmentRecord = {

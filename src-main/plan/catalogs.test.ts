@@ -145,6 +145,20 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     await ws.close();
   });
 
+  it('runs before_all and after_all around applying a plan and a run, with @this_env and @views', async () => {
+    const root = project('      database: a.duckdb\n');
+    const config = readFileSync(path.join(root, 'config.yaml'), 'utf8');
+    writeFiles(root, {
+      'config.yaml': `${config}before_all:\n  - CREATE TABLE IF NOT EXISTS main.log (entry VARCHAR)\n  - INSERT INTO main.log VALUES (@this_env || ':before')\nafter_all:\n  # @views are the environment's views: FROM both is a cross join of 2 x 1 rows\n  - "INSERT INTO main.log SELECT @this_env || ':after:' || count(*) FROM @EACH(@views, v -> v)"\n`,
+    });
+    const ws = await Workspace.open({ projectDir: root, engine });
+    expect(ws.diagnostics).toEqual([]);
+    await planApply(ws, 'dev');
+    await ws.run('dev', { executionTime: NOW });
+    expect((await ws.warehouse.query('SELECT entry FROM main.log ORDER BY rowid')).map((r) => r.entry)).toEqual(['dev:before', 'dev:after:2', 'dev:before', 'dev:after:2']);
+    await ws.close();
+  });
+
   it('refuses database and catalogs together, as SQLMesh does', async () => {
     const root = project("      database: a.duckdb\n      catalogs:\n        b: 'b.duckdb'\n");
     await expect(Workspace.open({ projectDir: root, engine })).rejects.toThrow(/cannot specify both `database` and `catalogs`/);

@@ -104,6 +104,9 @@ export interface ProjectConfig {
   snapshotTtlMs: number;
   /** `environment_ttl`: how long a dev environment lives after its last plan; null: forever. */
   environmentTtlMs: number | null;
+  /** `before_all` / `after_all`: statements run at the start and end of applying a plan and of a run. */
+  beforeAll: SqlSection[];
+  afterAll: SqlSection[];
   /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
 }
@@ -171,14 +174,25 @@ export async function loadConfig(dir: string, env: ProjectEnv, diagnostics: Diag
 }
 
 /** `model_defaults.<key>` statements as SQL sections pointing at their place in the config file. */
-function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined): SqlSection[] {
+function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined, parent: string[] = ['model_defaults']): SqlSection[] {
   return (statements ?? []).map((sql, i) => {
-    const range = source.rangeAt(['model_defaults', key, i]);
+    const range = source.rangeAt([...parent, key, i]);
     // A quoted string's SQL starts after its quote.
     const quoted = text[range.start.offset] === '"' || text[range.start.offset] === "'";
     const start = quoted ? { ...range.start, column: range.start.column + 1, offset: range.start.offset + 1 } : range.start;
     return { sql, offset: CONFIG_SECTION_BASE + start.offset, range: { start, end: range.end }, file };
   });
+}
+
+/** `before_all` / `after_all` (a list of SQL strings) as sections at their place in the file. */
+function environmentStatements(source: YamlSource, text: string, file: string, key: 'before_all' | 'after_all'): SqlSection[] {
+  const value = (source.value as Record<string, unknown>)[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    source.diagnostics.error(file, source.rangeAt([key]), 'config.invalid', `'${key}' must be a list of SQL statements`);
+    return [];
+  }
+  return statementSections(source, text, file, key, value as string[], []);
 }
 
 /** Parses config text (already read) of project-relative `file`. */
@@ -266,6 +280,8 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     modelDefaults: defaults,
     variables: data.variables ?? {},
     ...(data.project !== undefined ? { project: data.project } : {}),
+    beforeAll: environmentStatements(source, text, file, 'before_all'),
+    afterAll: environmentStatements(source, text, file, 'after_all'),
     snapshotTtlMs: parseTtl(other['snapshot_ttl']) ?? WEEK_MS,
     environmentTtlMs: other['environment_ttl'] === null ? null : (parseTtl(other['environment_ttl']) ?? WEEK_MS),
     defaultTargetEnvironment: typeof other['default_target_environment'] === 'string' && other['default_target_environment'].trim() ? other['default_target_environment'].trim() : 'prod',
@@ -326,7 +342,7 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
 }
 
 function emptyConfig(): ProjectConfig {
-  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, snapshotTtlMs: WEEK_MS, environmentTtlMs: WEEK_MS, defaultTargetEnvironment: 'prod', other: {} };
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, beforeAll: [], afterAll: [], snapshotTtlMs: WEEK_MS, environmentTtlMs: WEEK_MS, defaultTargetEnvironment: 'prod', other: {} };
 }
 
 /** What can still be used from an invalid config (variables), so models keep rendering. */
