@@ -212,6 +212,23 @@ plan:
     expect(bad.items.map((i) => [i.severity, i.line, i.message])).toEqual([['error', 9, "'snapshot_ttl' is not a time to live such as 'in 1 week' or 'in 3 days'"]]);
   });
 
+  it('warns about gateway settings that change nothing here and refuses another scheduler', () => {
+    const d = new Diagnostics();
+    parseConfig(
+      'config.yaml',
+      `gateways:\n  local:\n    connection:\n      type: duckdb\n      database: x.duckdb\n      secrets:\n        - {type: gcs, key_id: k, secret: s}\n    test_connection:\n      type: duckdb\n    state_schema: custom\n    scheduler:\n      type: airflow\nmodel_defaults:\n  dialect: duckdb\n`,
+      {},
+      d,
+    );
+    expect(d.items.map((i) => [i.severity, i.line, i.column])).toEqual([
+      ['warning', 7, 18],
+      ['warning', 10, 19],
+      ['warning', 8, 5],
+      ['error', 12, 13],
+    ]);
+    expect(d.items[0]?.message).toContain("a secret of type 'gcs' is not used here");
+  });
+
   it('applies SQLMESH__ environment overrides on top of the file', () => {
     const d = new Diagnostics();
     const config = parseConfig('config.yaml', MINIMAL_CONFIG, { SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE: 'override.duckdb', SQLMESH__MODEL_DEFAULTS__CRON: '@hourly' }, d);

@@ -58,6 +58,7 @@ export function checkKeys(source: YamlSource): Set<string> {
       reportUnknownKeys(source, path, type === 'postgres' ? POSTGRES_KEYS : DUCKDB_KEYS, `gateway '${name}' ${conn}`);
     }
     checkDuckDbConnection(source, [...at, 'connection']);
+    checkGatewaySettings(source, at);
   }
   for (const [key, check] of Object.entries(ROOT_KEY_CHECKS)) {
     if (!source.keysAt([]).includes(key)) continue;
@@ -71,6 +72,23 @@ export function checkKeys(source: YamlSource): Set<string> {
   return badTypes;
 }
 
+/** Gateway settings SQLMesh has that change nothing here (warnings) or would (errors). */
+function checkGatewaySettings(source: YamlSource, at: ValuePath): void {
+  const d = source.diagnostics;
+  const keys = source.keysAt(at);
+  const stateSchema = source.doc.getIn([...at, 'state_schema']);
+  if (typeof stateSchema === 'string' && stateSchema !== 'sqlmesh') {
+    d.warning(source.file, source.rangeAt([...at, 'state_schema']), 'config.unsupported_key', "'state_schema' is not used here: state lives in this app's own tables beside the catalog; it is ignored");
+  }
+  if (keys.includes('test_connection')) {
+    d.warning(source.file, source.keyRange(at, 'test_connection'), 'config.unsupported_key', "'test_connection' is not used here: model tests run on an in-memory DuckDB; it is ignored");
+  }
+  const scheduler = source.doc.getIn([...at, 'scheduler', 'type']);
+  if (typeof scheduler === 'string' && scheduler !== 'builtin') {
+    d.error(source.file, source.rangeAt([...at, 'scheduler', 'type']), 'config.unsupported_key', `scheduler type '${scheduler}' is not supported; only the built-in scheduler is`);
+  }
+}
+
 function checkDuckDbConnection(source: YamlSource, path: ValuePath): void {
   const keys = source.keysAt(path);
   if (keys.length === 0) return;
@@ -82,6 +100,19 @@ function checkDuckDbConnection(source: YamlSource, path: ValuePath): void {
   }
   if (keys.includes('filesystems')) d.error(source.file, source.keyRange(path, 'filesystems'), 'config.unsupported_key', "'filesystems' registers Python fsspec filesystems, which are not supported; use an s3:// data_path or a folder");
   if (keys.includes('token')) d.error(source.file, source.keyRange(path, 'token'), 'config.unsupported_key', "'token' is for MotherDuck, which is not supported");
+  const secrets = source.doc.getIn([...path, 'secrets']) as { toJSON?: () => unknown } | undefined;
+  const secretList = secrets?.toJSON?.();
+  const entries: [ValuePath, unknown][] = Array.isArray(secretList)
+    ? secretList.map((secret, i) => [[...path, 'secrets', i], secret])
+    : secretList && typeof secretList === 'object'
+      ? Object.entries(secretList).map(([name, secret]) => [[...path, 'secrets', name], secret])
+      : [];
+  for (const [at, secret] of entries) {
+    const type = secret && typeof secret === 'object' ? (secret as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && !['s3', 'r2'].includes(type.toLowerCase())) {
+      d.warning(source.file, source.rangeAt([...at, 'type']), 'config.unsupported_key', `a secret of type '${type}' is not used here: only S3 and R2 secrets are (for the lake's data); it is ignored`);
+    }
+  }
   for (const alias of source.keysAt([...path, 'catalogs'])) {
     const at = [...path, 'catalogs', alias];
     const entryKeys = source.keysAt(at);
