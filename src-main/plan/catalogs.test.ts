@@ -179,6 +179,13 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     await ws.close();
   });
 
+  it('accepts the extensions a DuckLake-on-S3 project lists (their work is built in) and loads those DuckDB has', async () => {
+    const root = project('      database: a.duckdb\n      extensions:\n        - ducklake\n        - httpfs\n        - name: json\n');
+    const ws = await Workspace.open({ projectDir: root, engine });
+    expect(await ws.warehouse.query(`SELECT json_extract('{"a": 1}', '$.a')::INT AS a`)).toEqual([{ a: 1 }]);
+    await ws.close();
+  });
+
   it('says an extension DuckDB does not have cannot be downloaded', async () => {
     const root = project('      database: a.duckdb\n      extensions:\n        - spatial\n');
     await expect(Workspace.open({ projectDir: root, engine })).rejects.toThrow(/extension 'spatial' is not available here and cannot be downloaded/);

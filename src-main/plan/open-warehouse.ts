@@ -102,6 +102,8 @@ async function configureEngine(engine: DuckEngine, connection: DuckDbConnectionC
     for (const extension of connection.extensions) {
       const name = typeof extension === 'string' ? extension : String(extension['name'] ?? '');
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw configError(`${field}.extensions: '${name}' is not an extension name`);
+      // What these extensions do for a SQLMesh project (DuckLake catalogs, S3 data) is built in here.
+      if (NATIVE_EXTENSIONS.has(name.toLowerCase())) continue;
       await setup.run(`LOAD ${name}`).catch(() => {
         throw configError(`${field}.extensions: DuckDB extension '${name}' is not available here and cannot be downloaded; remove it from the connection`);
       });
@@ -110,6 +112,9 @@ async function configureEngine(engine: DuckEngine, connection: DuckDbConnectionC
     setup.closeSync();
   }
 }
+
+/** Extensions whose job this app does itself: the DuckLake format and S3 access for the lake. */
+const NATIVE_EXTENSIONS = new Set(['ducklake', 'httpfs', 'aws']);
 
 interface OpenedCatalog {
   warehouse: Warehouse;
