@@ -1,8 +1,10 @@
 /**
- * The project's `config.yaml` (or `config.yml`): zod-validated, every problem placed at the
- * YAML node it concerns. Gateways carry a DuckDB connection (database file and/or `catalogs:`,
- * DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres state
- * connection. `config.py` is reported as unsupported; a YAML config next to it still loads.
+ * The project's `config.yaml` (or `config.yml`) as the typed `ProjectConfig`: every problem
+ * placed at the YAML node it concerns. Gateways carry a DuckDB connection (`database:` or
+ * `catalogs:`, DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres
+ * state connection. Its parts: `config/schema.ts` (the shapes), `config/checks.ts` (unknown
+ * keys, types, dates, lake entries), `config/root-keys.ts` (what each SQLMesh root key does
+ * here). `config.py` is reported as unsupported; a YAML config next to it still loads.
  */
 import { access, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
