@@ -8,6 +8,7 @@
 import type { ModelDefinition } from '../project/model';
 import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
+import { runEnvironmentStatements } from './environment-statements';
 import type { SqlParser } from '../sql/parse';
 import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
@@ -84,6 +85,15 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const result: ApplyResult = { environment: plan.environment, backfilled: [], audits: [], promotedViews: 0 };
+    const statements = {
+      project: ctx.project,
+      warehouse,
+      environment: plan.environment,
+      models: plan.snapshots.filter((s) => isMaterialized(s.record)).map((s) => s.record.name),
+      executionTime: plan.executionTime,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    await runEnvironmentStatements('before_all', statements);
     const backfills = new Map(plan.backfills.map((b) => [b.model, b]));
 
     for (const name of graph.order) {
@@ -125,6 +135,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     ctx.signal?.throwIfAborted();
     result.promotedViews = await promote(plan, warehouse);
     await runVirtualUpdateStatements(plan, graph, evaluation);
+    await runEnvironmentStatements('after_all', statements);
     ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
     const now = Date.now();
     const record: EnvironmentRecord = {
@@ -134,7 +145,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       previousPlanId: plan.previousPlanId,
       startAt: plan.start,
       endAt: plan.end ?? null,
-      expirationTs: plan.environment === PROD ? null : now + 7 * 24 * 3600 * 1000,
+      expirationTs: plan.environment === PROD || ctx.project.config.environmentTtlMs === null ? null : now + ctx.project.config.environmentTtlMs,
       finalizedTs: now,
       appliedBy: ctx.owner,
       ...(plan.plannedTs !== undefined ? { plannedTs: plan.plannedTs } : {}),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,45 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     await ws.close();
   });
 
+  it('models named after the default catalog (local.schema.table) are the models of that catalog, referenced with or without it', async () => {
+    const root = project("      catalogs:\n        local: 'local.duckdb'\n        other: 'other.duckdb'\n", {
+      'models/staging/orders.sql': `MODEL (name local.staging.orders, kind FULL);\nSELECT * FROM (VALUES (1, 10.0), (2, 32.5)) t(id, amount)`,
+      'models/marts/by_id.sql': `MODEL (name local.marts.by_id, kind FULL);\nSELECT id FROM local.staging.orders`,
+    });
+    const ws = await roundTrip(root, { 'SELECT count(*) AS n FROM local.marts.by_id': [{ n: 2 }] });
+    expect(Object.keys(ws.project.models).sort()).toEqual(['marts.by_id', 'marts.totals', 'staging.orders']);
+    expect(await catalogOf(ws, 'marts', 'by_id')).toEqual(['local']);
+    await ws.close();
+  });
+
+  it('a dev environment expires after environment_ttl, and its unused snapshots after snapshot_ttl', async () => {
+    const root = project('      database: a.duckdb\n');
+    writeFiles(root, { 'config.yaml': `${readFileSync(path.join(root, 'config.yaml'), 'utf8')}environment_ttl: in 2 hours\nsnapshot_ttl: in 3 days\n` });
+    const ws = await Workspace.open({ projectDir: root, engine });
+    const { plan, graph } = await ws.plan({ environment: 'dev', executionTime: NOW });
+    const before = Date.now();
+    await ws.apply(plan, graph);
+    const dev = await ws.state.getEnvironment('dev');
+    expect((dev?.expirationTs ?? 0) - before).toBeGreaterThanOrEqual(2 * 3_600_000 - 1000);
+    expect((dev?.expirationTs ?? 0) - before).toBeLessThanOrEqual(2 * 3_600_000 + 60_000);
+    expect(plan.snapshots.every((s) => s.record.ttlMs === 3 * 86_400_000)).toBe(true);
+    await ws.close();
+  });
+
+  it('runs before_all and after_all around applying a plan and a run, with @this_env and @views', async () => {
+    const root = project('      database: a.duckdb\n');
+    const config = readFileSync(path.join(root, 'config.yaml'), 'utf8');
+    writeFiles(root, {
+      'config.yaml': `${config}before_all:\n  - CREATE TABLE IF NOT EXISTS main.log (entry VARCHAR)\n  - INSERT INTO main.log VALUES (@this_env || ':before')\nafter_all:\n  # @views are the environment's views: FROM both is a cross join of 2 x 1 rows\n  - "INSERT INTO main.log SELECT @this_env || ':after:' || count(*) FROM @EACH(@views, v -> v)"\n`,
+    });
+    const ws = await Workspace.open({ projectDir: root, engine });
+    expect(ws.diagnostics).toEqual([]);
+    await planApply(ws, 'dev');
+    await ws.run('dev', { executionTime: NOW });
+    expect((await ws.warehouse.query('SELECT entry FROM main.log ORDER BY rowid')).map((r) => r.entry)).toEqual(['dev:before', 'dev:after:2', 'dev:before', 'dev:after:2']);
+    await ws.close();
+  });
+
   it('refuses database and catalogs together, as SQLMesh does', async () => {
     const root = project("      database: a.duckdb\n      catalogs:\n        b: 'b.duckdb'\n");
     await expect(Workspace.open({ projectDir: root, engine })).rejects.toThrow(/cannot specify both `database` and `catalogs`/);
@@ -137,6 +176,13 @@ SELECT id, amount * 2 AS doubled FROM staging.orders`,
     const root = project('      database: a.duckdb\n      connector_config:\n        threads: 1\n');
     const ws = await Workspace.open({ projectDir: root, engine });
     expect(await ws.warehouse.query("SELECT current_setting('threads') AS t")).toEqual([{ t: 1 }]);
+    await ws.close();
+  });
+
+  it('accepts the extensions a DuckLake-on-S3 project lists (their work is built in) and loads those DuckDB has', async () => {
+    const root = project('      database: a.duckdb\n      extensions:\n        - ducklake\n        - httpfs\n        - name: json\n');
+    const ws = await Workspace.open({ projectDir: root, engine });
+    expect(await ws.warehouse.query(`SELECT json_extract('{"a": 1}', '$.a')::INT AS a`)).toEqual([{ a: 1 }]);
     await ws.close();
   });
 

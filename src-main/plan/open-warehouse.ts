@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckEngine } from '../duck/engine';
 import { parseLakeCatalog, type PgConnectionOptions } from '../lake/config';
-import type { CatalogSpec, DuckDbConnectionConfig } from '../project/config';
+import { databaseAlias, type CatalogSpec, type DuckDbConnectionConfig } from '../project/config';
 import { createStorage } from '../lake/config-storage';
 import { describeLakeConfig, redactorFor } from '../lake/secrets';
 import { PasException } from '../../src-shared/errors';
@@ -39,11 +39,6 @@ export interface OpenedWarehouse {
 export type CatalogTarget =
   | { alias: string; kind: 'duckdb'; path: string; readOnly: boolean }
   | { alias: string; kind: 'ducklake'; entry: Record<string, unknown> };
-
-/** DuckDB's own alias for a database file: its name without folders and extension. */
-export function databaseAlias(file: string): string {
-  return path.basename(file.replace(':memory:', 'memory')).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'warehouse';
-}
 
 /** The catalogs a duckdb connection attaches, default first; errors name the field at fault. */
 export function catalogTargets(connection: DuckDbConnectionConfig | undefined, projectRoot: string, field: string): CatalogTarget[] {
@@ -70,7 +65,10 @@ function catalogTarget(alias: string, spec: CatalogSpec, projectRoot: string, fi
   const type = String(spec.type ?? 'duckdb').toLowerCase();
   if (type === 'ducklake') return { alias, kind: 'ducklake', entry: spec };
   if (type === 'duckdb') return { alias, kind: 'duckdb', path: filePath(spec.path), readOnly: spec.read_only === true };
-  throw configError(`${field}: catalogs of type '${type}' need DuckDB's ${type} extension, which cannot be downloaded here; use a DuckDB file or a type: ducklake entry`);
+  if (['postgres', 'sqlite', 'mysql', 'motherduck', 'iceberg'].includes(type)) {
+    throw configError(`${field}: catalogs of type '${type}' need DuckDB's ${type} extension, which cannot be downloaded here; use a DuckDB file or a type: ducklake entry`);
+  }
+  throw configError(`${field}: unknown catalog type '${spec.type}' (duckdb or ducklake)`);
 }
 
 function configError(message: string): PasException {
@@ -104,6 +102,8 @@ async function configureEngine(engine: DuckEngine, connection: DuckDbConnectionC
     for (const extension of connection.extensions) {
       const name = typeof extension === 'string' ? extension : String(extension['name'] ?? '');
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw configError(`${field}.extensions: '${name}' is not an extension name`);
+      // What these extensions do for a SQLMesh project (DuckLake catalogs, S3 data) is built in here.
+      if (NATIVE_EXTENSIONS.has(name.toLowerCase())) continue;
       await setup.run(`LOAD ${name}`).catch(() => {
         throw configError(`${field}.extensions: DuckDB extension '${name}' is not available here and cannot be downloaded; remove it from the connection`);
       });
@@ -112,6 +112,9 @@ async function configureEngine(engine: DuckEngine, connection: DuckDbConnectionC
     setup.closeSync();
   }
 }
+
+/** Extensions whose job this app does itself: the DuckLake format and S3 access for the lake. */
+const NATIVE_EXTENSIONS = new Set(['ducklake', 'httpfs', 'aws']);
 
 interface OpenedCatalog {
   warehouse: Warehouse;

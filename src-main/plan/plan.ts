@@ -267,7 +267,7 @@ export async function buildPlan(
       node: nodePayload(node),
       createdTs: now,
       updatedTs: now,
-      ttlMs: 7 * 24 * 3600 * 1000,
+      ttlMs: project.config.snapshotTtlMs,
     };
     const promoted = isProd || change !== undefined;
     snapshots.push({ record, isNew: !stored && !(prev && prev.identifier === node.identifier), promoted });

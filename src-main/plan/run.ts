@@ -8,7 +8,8 @@ import type { ModelDefinition } from '../project/model';
 import type { SqlParser } from '../sql/parse';
 import type { SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
-import { AuditFailedError, physicalMap } from './apply';
+import { AuditFailedError, isMaterialized, physicalMap } from './apply';
+import { runEnvironmentStatements } from './environment-statements';
 import { runAudit, type AuditResult } from './audits';
 import { evaluateModel, type EvaluationContext } from './evaluate';
 import { batchIntervals, displayRange, expectedIntervals, intervalUnit, missingIntervals, type Interval } from './intervals';
@@ -73,6 +74,15 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   const result: RunResult = { environment, evaluated: [], audits: [] };
+  const statements = {
+    project: ctx.project,
+    warehouse: ctx.warehouse,
+    environment,
+    models: records.filter(isMaterialized).map((r) => r.name),
+    executionTime,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  await runEnvironmentStatements('before_all', statements);
   const defaultStart = ctx.project.config.modelDefaults?.start;
   for (const snapshot of order(records)) {
     const { model } = snapshot.node as Payload;
@@ -104,6 +114,7 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
     }
     result.evaluated.push({ model: snapshot.name, intervals: done });
   }
+  await runEnvironmentStatements('after_all', statements);
   if (result.evaluated.length === 0) result.message = `No models are ready to run in "${environment}": every model is up to date with its cron.`;
   return result;
 }

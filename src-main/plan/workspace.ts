@@ -43,6 +43,8 @@ export class Workspace {
     readonly parser: SqlParser,
     private readonly connections: DuckDBConnection[],
     private readonly closeWarehouse: () => Promise<void>,
+    /** The engine the warehouse is attached to (its default catalog is the warehouse's). */
+    readonly engine: DuckEngine,
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
@@ -80,7 +82,7 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    const ws = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    const ws = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
     await ws.check(diagnostics);
     return ws;
   }

@@ -190,6 +190,45 @@ plan:
     ]);
   });
 
+  it("reports a model's start that is not a date at its place in the MODEL header, and accepts relative dates", async () => {
+    project = await writeTempProject({
+      'config.yaml': MINIMAL_CONFIG,
+      'models/a.sql': "MODEL (name s.a, kind FULL, start '2024-02-30');\nSELECT 1 AS x",
+      'models/b.sql': "MODEL (name s.b, kind FULL, start '1 year ago');\nSELECT 1 AS x",
+    });
+    const { diagnostics } = await loadProject(project.dir, { env: {} });
+    expect(diagnostics.map((d) => [d.file, d.line, d.column, d.severity, d.code])).toEqual([['models/a.sql', 1, 35, 'error', 'model.date']]);
+    expect(diagnostics[0]?.message).toContain("Property 'start' is not a date: '2024-02-30'");
+  });
+
+  it('reads snapshot_ttl and environment_ttl as SQLMesh writes them, and refuses what is not a TTL', () => {
+    const d = new Diagnostics();
+    const config = parseConfig('config.yaml', `${MINIMAL_CONFIG}snapshot_ttl: in 2 days\nenvironment_ttl: in 1 hour\n`, {}, d);
+    expect(d.items).toEqual([]);
+    expect([config.snapshotTtlMs, config.environmentTtlMs]).toEqual([2 * 86_400_000, 3_600_000]);
+    expect(parseConfig('config.yaml', `${MINIMAL_CONFIG}environment_ttl:\n`, {}, new Diagnostics()).environmentTtlMs).toBeNull();
+    const bad = new Diagnostics();
+    parseConfig('config.yaml', `${MINIMAL_CONFIG}snapshot_ttl: two weeks\n`, {}, bad);
+    expect(bad.items.map((i) => [i.severity, i.line, i.message])).toEqual([['error', 9, "'snapshot_ttl' is not a time to live such as 'in 1 week' or 'in 3 days'"]]);
+  });
+
+  it('warns about gateway settings that change nothing here and refuses another scheduler', () => {
+    const d = new Diagnostics();
+    parseConfig(
+      'config.yaml',
+      `gateways:\n  local:\n    connection:\n      type: duckdb\n      database: x.duckdb\n      secrets:\n        - {type: gcs, key_id: k, secret: s}\n    test_connection:\n      type: duckdb\n    state_schema: custom\n    scheduler:\n      type: airflow\nmodel_defaults:\n  dialect: duckdb\n`,
+      {},
+      d,
+    );
+    expect(d.items.map((i) => [i.severity, i.line, i.column])).toEqual([
+      ['warning', 7, 18],
+      ['warning', 10, 19],
+      ['warning', 8, 5],
+      ['error', 12, 13],
+    ]);
+    expect(d.items[0]?.message).toContain("a secret of type 'gcs' is not used here");
+  });
+
   it('applies SQLMESH__ environment overrides on top of the file', () => {
     const d = new Diagnostics();
     const config = parseConfig('config.yaml', MINIMAL_CONFIG, { SQLMESH__GATEWAYS__LOCAL__CONNECTION__DATABASE: 'override.duckdb', SQLMESH__MODEL_DEFAULTS__CRON: '@hourly' }, d);

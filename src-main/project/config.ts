@@ -1,15 +1,17 @@
 /**
- * The project's `config.yaml` (or `config.yml`): zod-validated, every problem placed at the
- * YAML node it concerns. Gateways carry a DuckDB connection (database file and/or `catalogs:`,
- * DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres state
- * connection. `config.py` is reported as unsupported; a YAML config next to it still loads.
+ * The project's `config.yaml` (or `config.yml`) as the typed `ProjectConfig`: every problem
+ * placed at the YAML node it concerns. Gateways carry a DuckDB connection (`database:` or
+ * `catalogs:`, DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres
+ * state connection. Its parts: `config/schema.ts` (the shapes), `config/checks.ts` (unknown
+ * keys, types, dates, lake entries), `config/root-keys.ts` (what each SQLMesh root key does
+ * here). `config.py` is reported as unsupported; a YAML config next to it still loads.
  */
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import type { z } from 'zod';
 import { checkDates, checkKeys, checkLakeEntries } from './config/checks';
-import { ROOT_KEYS } from './config/root-keys';
+import { parseTtl, ROOT_KEYS, WEEK_MS } from './config/root-keys';
 import type { duckdbConnection, stateConnection } from './config/schema';
 import { gateway, modelDefaults, root } from './config/schema';
 import type { Diagnostics } from './diagnostics';
@@ -100,8 +102,26 @@ export interface ProjectConfig {
   project?: string;
   /** `default_target_environment`: the environment `pas plan` and `pas run` use when none is named. */
   defaultTargetEnvironment: string;
+  /** `snapshot_ttl`: how long a snapshot no environment uses is kept (SQLMesh's default: a week). */
+  snapshotTtlMs: number;
+  /** `environment_ttl`: how long a dev environment lives after its last plan; null: forever. */
+  environmentTtlMs: number | null;
+  /** `before_all` / `after_all`: statements run at the start and end of applying a plan and of a run. */
+  beforeAll: SqlSection[];
+  afterAll: SqlSection[];
   /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
+}
+
+/** DuckDB's own alias for a database file: its name without folders and extension (`data/local.duckdb` → `local`). */
+export function databaseAlias(file: string): string {
+  return basename(file.replace(':memory:', 'memory')).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'warehouse';
+}
+
+/** The default catalog of a duckdb connection, as SQLMesh picks it: the database's, else the first of `catalogs`, else `memory`. */
+export function defaultCatalogOf(connection: DuckDbConnectionConfig | undefined): string {
+  if (connection?.database !== undefined && connection.database !== '') return databaseAlias(connection.database);
+  return Object.keys(connection?.catalogs ?? {})[0] ?? 'memory';
 }
 
 export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
@@ -156,14 +176,25 @@ export async function loadConfig(dir: string, env: ProjectEnv, diagnostics: Diag
 }
 
 /** `model_defaults.<key>` statements as SQL sections pointing at their place in the config file. */
-function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined): SqlSection[] {
+function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined, parent: string[] = ['model_defaults']): SqlSection[] {
   return (statements ?? []).map((sql, i) => {
-    const range = source.rangeAt(['model_defaults', key, i]);
+    const range = source.rangeAt([...parent, key, i]);
     // A quoted string's SQL starts after its quote.
     const quoted = text[range.start.offset] === '"' || text[range.start.offset] === "'";
     const start = quoted ? { ...range.start, column: range.start.column + 1, offset: range.start.offset + 1 } : range.start;
     return { sql, offset: CONFIG_SECTION_BASE + start.offset, range: { start, end: range.end }, file };
   });
+}
+
+/** `before_all` / `after_all` (a list of SQL strings) as sections at their place in the file. */
+function environmentStatements(source: YamlSource, text: string, file: string, key: 'before_all' | 'after_all'): SqlSection[] {
+  const value = (source.value as Record<string, unknown>)[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    source.diagnostics.error(file, source.rangeAt([key]), 'config.invalid', `'${key}' must be a list of SQL statements`);
+    return [];
+  }
+  return statementSections(source, text, file, key, value as string[], []);
 }
 
 /** Parses config text (already read) of project-relative `file`. */
@@ -251,6 +282,10 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     modelDefaults: defaults,
     variables: data.variables ?? {},
     ...(data.project !== undefined ? { project: data.project } : {}),
+    beforeAll: environmentStatements(source, text, file, 'before_all'),
+    afterAll: environmentStatements(source, text, file, 'after_all'),
+    snapshotTtlMs: parseTtl(other['snapshot_ttl']) ?? WEEK_MS,
+    environmentTtlMs: other['environment_ttl'] === null ? null : (parseTtl(other['environment_ttl']) ?? WEEK_MS),
     defaultTargetEnvironment: typeof other['default_target_environment'] === 'string' && other['default_target_environment'].trim() ? other['default_target_environment'].trim() : 'prod',
     other,
   };
@@ -309,7 +344,7 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
 }
 
 function emptyConfig(): ProjectConfig {
-  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, defaultTargetEnvironment: 'prod', other: {} };
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, beforeAll: [], afterAll: [], snapshotTtlMs: WEEK_MS, environmentTtlMs: WEEK_MS, defaultTargetEnvironment: 'prod', other: {} };
 }
 
 /** What can still be used from an invalid config (variables), so models keep rendering. */

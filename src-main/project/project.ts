@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type AuditDefinition, readAudits } from './audit';
 import { isBuiltinAudit } from './builtin-audits';
-import { loadConfig, type ProjectConfig } from './config';
+import { defaultCatalogOf, loadConfig, type ProjectConfig } from './config';
 import { type Diagnostic, Diagnostics, LineIndex, sortDiagnostics } from './diagnostics';
 import { loadProjectEnv, type ProjectEnv } from './env';
 import { parseExternalModels } from './external-models';
@@ -100,8 +100,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   const models: Record<string, ModelDefinition> = {};
   const disabledModels: string[] = [];
   const audits: Record<string, AuditDefinition> = {};
+  // A model named after the default catalog (`local.marts.x`) is the model `marts.x`, as in SQLMesh.
+  const defaultCatalog = defaultCatalogOf(gateway ? config.gateways[gateway]?.connection : undefined).toLowerCase();
   const addModel = (model: ModelDefinition, at: () => void): void => {
     if (!model.name) return;
+    const parts = model.name.split('.');
+    if (parts.length === 3 && parts[0]?.toLowerCase() === defaultCatalog) model.name = parts.slice(1).join('.');
     const key = model.name.toLowerCase();
     const existing = models[key];
     if (existing) {

@@ -5,21 +5,26 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { findPipeline } from '../../ingest/config/project-pipelines';
-import { LakeIngestSink } from '../../ingest/load/lake-sink';
+import { openProjectSink } from '../../ingest/load/project-sink';
+import type { LakeSink } from '../../ingest/load/sink';
 import { dropPipeline, pipelineInfo } from '../../ingest/pipeline/info';
 import { runPipeline } from '../../ingest/pipeline/run';
-import { LakeWarehouse } from '../../plan/lake-warehouse';
 import type { Workspace } from '../../plan/workspace';
 import { formatPasError } from '../../../src-shared/errors';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import { write } from '../output';
 import { withWorkspace } from '../workspace';
 
-function sinkOf(ws: Workspace): LakeIngestSink {
-  if (!(ws.warehouse instanceof LakeWarehouse)) {
-    throw new CliError("Ingestion loads into the project's DuckLake lake, and the gateway has no catalogs entry of type ducklake.", 1);
+/** Runs `fn` with the project's destination (its lake, else its database), then releases it. */
+async function withSink<T>(ws: Workspace, fn: (sink: LakeSink) => Promise<T>): Promise<T> {
+  const opened = await openProjectSink(ws).catch((error: unknown) => {
+    throw new CliError(error instanceof Error ? error.message : String(error), 1);
+  });
+  try {
+    return await fn(opened.sink);
+  } finally {
+    await opened.close();
   }
-  return new LakeIngestSink(ws.warehouse);
 }
 
 function human(n: number): string {
@@ -32,8 +37,8 @@ export async function ingestCommand(argv: string[], io: CommandIo): Promise<numb
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
     const pipeline = await findPipeline(ws.project.root, positionals[0] ?? '');
     let last = 0;
-    const result = await runPipeline(pipeline, {
-      sink: sinkOf(ws),
+    const result = await withSink(ws, (sink) => runPipeline(pipeline, {
+      sink,
       signal: io.signal,
       onProgress: (p) => {
         const now = performance.now();
@@ -41,7 +46,7 @@ export async function ingestCommand(argv: string[], io: CommandIo): Promise<numb
         last = now;
         io.stderr.write(`${p.stage === 'retry' ? `retry: ${p.message}` : `${p.stage}: ${p.pages} pages, ${human(p.rows)} rows, ${human(p.bytes)}B, ${human(p.rowsPerSecond)} rows/s`}\n`);
       },
-    });
+    }));
     const json = { pipeline: result.pipeline, load_id: result.load_id, status: result.status, tables: result.tables, elapsed_ms: Math.round(result.elapsed_ms) };
     if (values.json) await write(io.stdout, `${JSON.stringify(json)}\n`);
     else {
@@ -64,7 +69,7 @@ export async function pipelineCommand(argv: string[], io: CommandIo): Promise<nu
   if ((sub !== 'info' && sub !== 'drop') || positionals.length !== 1) throw new CliError('usage: pas pipeline info|drop PIPELINE [--json] [--drop-tables] [--yes]');
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
     const pipeline = await findPipeline(ws.project.root, positionals[0] ?? '');
-    const sink = sinkOf(ws);
+    return withSink(ws, async (sink) => {
     if (sub === 'info') {
       const info = await pipelineInfo(pipeline, sink);
       if (values.json) {
@@ -96,5 +101,6 @@ export async function pipelineCommand(argv: string[], io: CommandIo): Promise<nu
     await dropPipeline(pipeline, sink, { dropTables: values['drop-tables'] === true });
     await write(io.stdout, `Reset ${pipeline.name}${values['drop-tables'] ? ' and dropped its tables' : ''}.\n`);
     return 0;
+    });
   });
 }

@@ -8,6 +8,7 @@ import { PasException } from '../../../src-shared/errors';
 import { parseLakeCatalog } from '../../lake/config';
 import type { ProjectEnv } from '../env';
 import { didYouMeanClause as didYouMean } from '../suggest';
+import { isTimeExpression } from '../time-expression';
 import type { ValuePath, YamlSource } from '../yaml-source';
 import { CATALOG_KEYS, DUCKDB_KEYS, GATEWAY_KEYS, MODEL_DEFAULT_KEYS, POSTGRES_KEYS } from './schema';
 import { ROOT_KEY_CHECKS, ROOT_KEYS } from './root-keys';
@@ -57,6 +58,7 @@ export function checkKeys(source: YamlSource): Set<string> {
       reportUnknownKeys(source, path, type === 'postgres' ? POSTGRES_KEYS : DUCKDB_KEYS, `gateway '${name}' ${conn}`);
     }
     checkDuckDbConnection(source, [...at, 'connection']);
+    checkGatewaySettings(source, at);
   }
   for (const [key, check] of Object.entries(ROOT_KEY_CHECKS)) {
     if (!source.keysAt([]).includes(key)) continue;
@@ -70,6 +72,23 @@ export function checkKeys(source: YamlSource): Set<string> {
   return badTypes;
 }
 
+/** Gateway settings SQLMesh has that change nothing here (warnings) or would (errors). */
+function checkGatewaySettings(source: YamlSource, at: ValuePath): void {
+  const d = source.diagnostics;
+  const keys = source.keysAt(at);
+  const stateSchema = source.doc.getIn([...at, 'state_schema']);
+  if (typeof stateSchema === 'string' && stateSchema !== 'sqlmesh') {
+    d.warning(source.file, source.rangeAt([...at, 'state_schema']), 'config.unsupported_key', "'state_schema' is not used here: state lives in this app's own tables beside the catalog; it is ignored");
+  }
+  if (keys.includes('test_connection')) {
+    d.warning(source.file, source.keyRange(at, 'test_connection'), 'config.unsupported_key', "'test_connection' is not used here: model tests run on an in-memory DuckDB; it is ignored");
+  }
+  const scheduler = source.doc.getIn([...at, 'scheduler', 'type']);
+  if (typeof scheduler === 'string' && scheduler !== 'builtin') {
+    d.error(source.file, source.rangeAt([...at, 'scheduler', 'type']), 'config.unsupported_key', `scheduler type '${scheduler}' is not supported; only the built-in scheduler is`);
+  }
+}
+
 function checkDuckDbConnection(source: YamlSource, path: ValuePath): void {
   const keys = source.keysAt(path);
   if (keys.length === 0) return;
@@ -81,6 +100,19 @@ function checkDuckDbConnection(source: YamlSource, path: ValuePath): void {
   }
   if (keys.includes('filesystems')) d.error(source.file, source.keyRange(path, 'filesystems'), 'config.unsupported_key', "'filesystems' registers Python fsspec filesystems, which are not supported; use an s3:// data_path or a folder");
   if (keys.includes('token')) d.error(source.file, source.keyRange(path, 'token'), 'config.unsupported_key', "'token' is for MotherDuck, which is not supported");
+  const secrets = source.doc.getIn([...path, 'secrets']) as { toJSON?: () => unknown } | undefined;
+  const secretList = secrets?.toJSON?.();
+  const entries: [ValuePath, unknown][] = Array.isArray(secretList)
+    ? secretList.map((secret, i) => [[...path, 'secrets', i], secret])
+    : secretList && typeof secretList === 'object'
+      ? Object.entries(secretList).map(([name, secret]) => [[...path, 'secrets', name], secret])
+      : [];
+  for (const [at, secret] of entries) {
+    const type = secret && typeof secret === 'object' ? (secret as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && !['s3', 'r2'].includes(type.toLowerCase())) {
+      d.warning(source.file, source.rangeAt([...at, 'type']), 'config.unsupported_key', `a secret of type '${type}' is not used here: only S3 and R2 secrets are (for the lake's data); it is ignored`);
+    }
+  }
   for (const alias of source.keysAt([...path, 'catalogs'])) {
     const at = [...path, 'catalogs', alias];
     const entryKeys = source.keysAt(at);
@@ -127,23 +159,6 @@ export function checkLakeEntries(source: YamlSource, env: ProjectEnv, value: unk
       }
     }
   }
-}
-
-/** SQLMesh's date forms: a date, a date-time, epoch milliseconds, `today`/`yesterday`/`now`, `N <unit>s ago`. */
-export function isTimeExpression(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (typeof value !== 'string') return false;
-  const text = value.trim().toLowerCase();
-  if (['today', 'yesterday', 'now'].includes(text) || /^\d+$/.test(text)) return true;
-  if (/^\d+\s+(second|minute|hour|day|week|month|year)s?\s+ago$/.test(text)) return true;
-  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (date) {
-    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const probe = new Date(Date.UTC(y, m - 1, d));
-    if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return false;
-    if (text.length === 10) return true;
-  }
-  return !Number.isNaN(Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? value : `${value}Z`));
 }
 
 /** `model_defaults.start` (and any other date key given) must be a date SQLMesh reads. */

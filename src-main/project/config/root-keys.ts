@@ -73,6 +73,21 @@ const plan: Check = (value) => {
   return notUsed('pas plan takes its options on the command line')(Object.fromEntries(Object.entries(map).filter(([k]) => k !== 'forward_only')));
 };
 
+export const WEEK_MS = 7 * 24 * 3600 * 1000;
+const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: WEEK_MS, month: 30 * 86_400_000, year: 365 * 86_400_000 };
+
+/** SQLMesh's TTL form, `in 1 week` / `in 3 days` (a month is 30 days, a year 365), in milliseconds. */
+export function parseTtl(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^\s*in\s+(\d+)\s+(second|minute|hour|day|week|month|year)s?\s*$/i.exec(value);
+  return match ? Number(match[1]) * (UNIT_MS[match[2]!.toLowerCase()] ?? 0) : undefined;
+}
+
+const ttl: Check = (value) =>
+  value === null || value === undefined || parseTtl(value) !== undefined
+    ? undefined
+    : { severity: 'error', message: "is not a time to live such as 'in 1 week' or 'in 3 days'" };
+
 const DEFAULT_IGNORE_PATTERNS = ['.ipynb_checkpoints/*'];
 
 /** SQLMesh's root keys (sqlmesh/core/config/root.py) and their treatment here. */
@@ -100,11 +115,11 @@ export const ROOT_KEY_CHECKS: Record<string, Check> = {
   janitor: notUsed('the janitor reports failures as errors'),
   default_test_connection: notUsed('tests run on an in-memory DuckDB'),
   gateway_managed_virtual_layer: notUsed('a project has one warehouse'),
-  snapshot_ttl: onlyDefault(['in 1 week'], 'snapshots expire after SQLMesh\'s default of one week here'),
-  environment_ttl: onlyDefault(['in 1 week'], 'dev environments expire after SQLMesh\'s default of one week here'),
+  snapshot_ttl: ttl,
+  environment_ttl: ttl,
   pinned_environments: unsupported('is not supported: the janitor would remove these environments when they expire'),
-  before_all: unsupported('is not supported yet: its statements would not run; put them in model_defaults.pre_statements'),
-  after_all: unsupported('is not supported yet: its statements would not run; put them in model_defaults.post_statements'),
+  before_all: honoured,
+  after_all: honoured,
   environment_suffix_target: onlyDefault(['schema'], "views of an environment are placed by schema suffix (`marts__dev.x`) here"),
   environment_catalog_mapping: unsupported('is not supported: every environment\'s views live in the default catalog'),
   physical_schema_mapping: unsupported('is not supported: physical tables live in sqlmesh__<schema>'),

@@ -122,6 +122,24 @@ export function queryPosition(model: SqlModelDefinition, map: RenderMap | undefi
   return pointInSection(model.query, Math.max(model.query.offset, Math.min(fileOffset, model.query.offset + model.query.sql.length)));
 }
 
+export interface EnvironmentStatementsContext extends RenderContext {
+  /** `@this_env`: the environment being planned or run. */
+  thisEnv: string;
+  /** `@schemas`: the environment's view schemas (`marts__dev`). */
+  schemas: string[];
+  /** `@views`: the environment's views (`marts__dev.x`). */
+  views: string[];
+}
+
+/** Renders config.yaml's `before_all` / `after_all` statements for an environment. */
+export function renderEnvironmentStatements(sections: readonly SqlSection[], context: EnvironmentStatementsContext): { statements: string[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const vars = baseVariables(context, '', undefined);
+  vars.all = { ...vars.all, this_env: str(context.thisEnv), schemas: list(context.schemas.map((s) => sql(s))), views: list(context.views.map((v) => sql(v))) };
+  const ev = makeEvaluator({ file: sections[0]?.file ?? 'config.yaml', sections: [...sections], variables: vars.all }, vars, context, diagnostics);
+  return { statements: renderStatements(ev, sections), diagnostics };
+}
+
 /** A header value (audit argument or default) as a macro value. */
 export function propToMacro(value: PropValue): MacroValue {
   switch (value.kind) {
