@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from '../../../scripts/build.mjs';
 import { PasService } from '../../service/service';
 import { startWebServer } from '../../server/web-server';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
@@ -20,6 +21,14 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
     throw new CliError(`pas serve: --port must be a whole number from 0 to 65535, got "${values.port}"`);
   }
   const rendererDir = process.env.PAS_RENDERER_DIR ?? DEFAULT_RENDERER_DIR;
+  // In a checkout, build the UI first when it is missing or older than the sources (as `npm start` does).
+  if (!process.env.PAS_RENDERER_DIR) {
+    try {
+      buildIfStale(path.resolve(DEFAULT_RENDERER_DIR, '../..'), (line) => io.stderr.write(`${line}\n`));
+    } catch (error) {
+      throw new CliError(`pas serve: ${error instanceof Error ? error.message : String(error)}`, 1);
+    }
+  }
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new CliError(`pas serve: the app's UI is not built (no ${rendererDir}/index.html). Run \`npm run build\` first.`, 1);
   }
