@@ -34,6 +34,8 @@ import type { Handler, Handlers } from './handlers/types';
 export interface ServiceOptions {
   /** The analytics project folder (holds config.yaml); defaults to the working directory. */
   projectDir?: string;
+  /** Return before the project has opened (web mode prints its URL sooner); sessions wait for it. */
+  openInBackground?: boolean;
 }
 
 export interface InvokeOptions {
@@ -49,6 +51,8 @@ export class PasService {
   private readonly project: ProjectSession;
   /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
   readonly exportRoots: string[] = [];
+  /** Settles once the project has opened (or failed to). Queries wait for it too (query.run refreshes the lake first). */
+  private opening: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly projectDir: string,
@@ -76,7 +80,8 @@ export class PasService {
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
     if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      await service.project.workspace().catch(() => undefined);
+      service.opening = service.project.workspace().catch(() => undefined);
+      if (!options.openInBackground) await service.opening;
     }
     return service;
   }
@@ -122,6 +127,7 @@ export class PasService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.opening;
     this.results.clear();
     await this.project.close();
     await this.engine.close();

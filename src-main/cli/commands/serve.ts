@@ -32,7 +32,7 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new CliError(`pas serve: the app's UI is not built (no ${rendererDir}/index.html). Run \`npm run build\` first.`, 1);
   }
-  const service = await PasService.create({ projectDir: values.project as string | undefined });
+  const service = await PasService.create({ projectDir: values.project as string | undefined, openInBackground: true });
   const server = await startWebServer({ service, rendererDir, port });
   await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\nOpen ${server.url}\n`);
   await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
