@@ -96,7 +96,7 @@ function openInBrowser(url) {
 }
 
 function webMode(reason) {
-  console.log(`Electron cannot start here — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
+  console.log(`${forceWeb ? 'Web mode' : 'Electron cannot start here'} — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
   // The prebuilt CLI starts without compiling TypeScript; the source CLI (through tsx) otherwise.
   const prebuilt = path.join(root, 'out/cli/pas.mjs');
   const cli = existsSync(prebuilt) ? prebuilt : path.join(root, 'bin/pas.mjs');
@@ -122,7 +122,9 @@ try {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
-const electron = await electronBinary();
+// `npm start -- --web` (or PAS_WEB=1) skips Electron.
+const forceWeb = process.argv.includes('--web') || Boolean(process.env.PAS_WEB);
+const electron = forceWeb ? { reason: 'web mode was asked for (--web or PAS_WEB)' } : await electronBinary();
 if (electron.binary) {
   // Electron that dies at once (missing libraries, a refused sandbox) falls back to web mode with its last words.
   const child = spawn(electron.binary, [path.join(root, 'out/main/index.js'), '--project', project], { stdio: ['inherit', 'inherit', 'pipe'] });

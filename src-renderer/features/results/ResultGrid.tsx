@@ -9,7 +9,6 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
-import { MAX_PAGE_ROWS } from '../../../src-shared/contract';
 import { formatPasError, isPasException } from '../../../src-shared/errors';
 import type { Cell, QueryResultHandle } from '../../../src-shared/values';
 import type { Client } from '../../transport/client';
@@ -26,6 +25,8 @@ import './result-grid.css';
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 44;
 const ROW_NUMBER_WIDTH = 88;
+/** Most rows one copy takes: the contract's MAX_PAGE_ROWS (not imported as a value: that would bundle zod). */
+const MAX_COPY_ROWS = 50_000;
 const GRID_FONT = '12px ui-monospace, Menlo, Consolas, monospace';
 
 export interface ResultGridProps {
@@ -135,7 +136,7 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
       }
       const range = selectionRange(selection, handle.columns.length);
       const rows = range.lastRow - range.firstRow + 1;
-      const limit = Math.min(rows, MAX_PAGE_ROWS);
+      const limit = Math.min(rows, MAX_COPY_ROWS);
       try {
         const page = await client.invoke('query.page', { resultId: handle.resultId, offset: range.firstRow, limit });
         const columns = page.columns.slice(range.firstColumn, range.lastColumn + 1);
