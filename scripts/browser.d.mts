@@ -23,3 +23,4 @@ export function locateBrowser(options?: LocateOptions): FoundBrowser | undefined
 export function downloadHostAnswers(env?: Record<string, string | undefined>, timeoutMs?: number): Promise<boolean>;
 export function missingBrowserMessage(platform?: NodeJS.Platform): string;
 export function ensureBrowser(options?: LocateOptions & { log?: (line: string) => void; steps?: ProvideSteps }): Promise<FoundBrowser>;
+export function openApp(url: string, options?: { env?: Record<string, string | undefined>; platform?: NodeJS.Platform }): boolean;

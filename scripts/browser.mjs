@@ -7,8 +7,9 @@
 //      where its download host answers (checked first, in a few seconds);
 //   4. as root with apt-get: Debian's `chromium` package;
 // otherwise one message saying what to install. `node scripts/browser.mjs` runs the whole chain
-// (npm runs it before the e2e tests) and prints what it found.
-import { spawnSync } from 'node:child_process';
+// (npm runs it before the e2e tests) and prints what it found. `openApp` opens the app for a
+// person (`pas serve --open`, `npm start` in web mode).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:https';
@@ -167,6 +168,31 @@ const defaultSteps = {
     return spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { env: aptEnv, stdio: 'inherit', timeout: 900_000 }).status === 0;
   },
 };
+
+/**
+ * Opens the app's `url` for a person: in an app window of a local Chromium-family browser when
+ * one is found, else in the system's browser. Skipped (returns false) where there is no display.
+ */
+export function openApp(url, { env = process.env, platform = process.platform } = {}) {
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return false;
+  let browser;
+  try {
+    browser = locateBrowser({ env, platform })?.path;
+  } catch {
+    browser = undefined;
+  }
+  const [command, args] = browser
+    ? [browser, [`--app=${url}`]]
+    : platform === 'darwin'
+      ? ['open', [url]]
+      : platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
+  return true;
+}
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {

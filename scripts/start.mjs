@@ -9,7 +9,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateBrowser } from './browser.mjs';
 import { buildIfStale } from './build.mjs';
 import { downloadFailureReason, probeDownloadHost } from './electron-failure.mjs';
 
@@ -73,43 +72,13 @@ async function electronBinary() {
   return { reason };
 }
 
-/** Opens `url` in an app window of a local Chromium, or the system's browser; quietly skipped where there is no display. */
-function openInBrowser(url) {
-  if (process.env.PAS_NO_OPEN) return;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
-  let browser;
-  try {
-    browser = locateBrowser()?.path;
-  } catch {
-    browser = undefined;
-  }
-  const [command, args] = browser
-    ? [browser, [`--app=${url}`]]
-    : process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '', url]]
-        : ['xdg-open', [url]];
-  const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-  child.on('error', () => undefined);
-  child.unref();
-}
-
 function webMode(reason) {
   console.log(`${forceWeb ? 'Web mode' : 'Electron cannot start here'} — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
   // The prebuilt CLI starts without compiling TypeScript; the source CLI (through tsx) otherwise.
   const prebuilt = path.join(root, 'out/cli/pas.mjs');
   const cli = existsSync(prebuilt) ? prebuilt : path.join(root, 'bin/pas.mjs');
-  const child = spawn(process.execPath, [cli, 'serve', '--project', project], { stdio: ['inherit', 'pipe', 'inherit'] });
-  let opened = false;
-  child.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    const url = !opened && /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(String(chunk))?.[1];
-    if (url) {
-      opened = true;
-      openInBrowser(url);
-    }
-  });
+  const open = process.env.PAS_NO_OPEN ? [] : ['--open'];
+  const child = spawn(process.execPath, [cli, 'serve', '--project', project, ...open], { stdio: 'inherit' });
   const stop = () => child.kill('SIGINT');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,7 +1,8 @@
-/** `pas serve [--port N] [--project DIR]`: the app in a browser, on 127.0.0.1 only. */
+/** `pas serve [--port N] [--project DIR] [--open]`: the app in a browser, on 127.0.0.1 only (`--open` opens one). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openApp } from '../../../scripts/browser.mjs';
 import { buildIfStale } from '../../../scripts/build.mjs';
 import { PasService } from '../../service/service';
 import { startWebServer } from '../../server/web-server';
@@ -15,6 +16,7 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   const { values } = parseCommandArgs('serve', argv, {
     port: { type: 'string' },
     project: { type: 'string', short: 'p' },
+    open: { type: 'boolean' },
   });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -35,6 +37,7 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   const service = await PasService.create({ projectDir: values.project as string | undefined, openInBackground: true });
   const server = await startWebServer({ service, rendererDir, port });
   await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\nOpen ${server.url}\n`);
+  if (values.open) openApp(server.url);
   await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
   await service.close();
