@@ -92,6 +92,7 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
   const [copyFormat, setCopyFormat] = useState<CopyFormat>('tsv');
   const [selection, setSelection] = useState<GridSelection | undefined>();
   const [menu, setMenu] = useState<{ x: number; y: number } | undefined>();
+  const sortRequest = useRef(0);
   const handle = sorted ?? base;
 
   // A new base result starts over: no sort, no selection.
@@ -109,19 +110,29 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
       const next: SortKey | undefined = sort?.column !== column ? { column, descending: false } : !sort.descending ? { column, descending: true } : undefined;
       setSort(next);
       if (!next) {
+        sortRequest.current++;
+        setSorting(false);
         setSorted(undefined);
         return;
       }
+      // Only the latest click's result is shown; an earlier one that lands later is closed.
+      const request = ++sortRequest.current;
       setSorting(true);
       try {
-        setSorted(await client.invoke('query.sort', { resultId: base.resultId, orderBy: [next] }));
+        const result = await client.invoke('query.sort', { resultId: base.resultId, orderBy: [next] });
+        if (request !== sortRequest.current) {
+          void client.invoke('query.close', { resultId: result.resultId }).catch(() => undefined);
+          return;
+        }
+        setSorted(result);
         setNotice(undefined);
       } catch (e) {
+        if (request !== sortRequest.current) return;
         setSort(undefined);
         setSorted(undefined);
         setNotice({ text: `Cannot sort: ${errorText(e)}`, error: true });
       } finally {
-        setSorting(false);
+        if (request === sortRequest.current) setSorting(false);
       }
     },
     [client, base, sort],
