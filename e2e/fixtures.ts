@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
-import { chromiumPath } from '../playwright.config';
+import { chromiumMissing } from '../playwright.config';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -69,7 +69,7 @@ export const test = base.extend<{ app: Page }, { served: ServedApp }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install Debian's chromium or set PAS_CHROMIUM.`);
+      if (chromiumMissing) throw new Error(chromiumMissing);
       const served = await startServe();
       await use(served);
       served.process.kill('SIGTERM');

@@ -36,6 +36,8 @@ import type { Handler, Handlers } from './handlers/types';
 export interface ServiceOptions {
   /** The analytics project folder (holds config.yaml); defaults to the working directory. */
   projectDir?: string;
+  /** Return before the project has opened (web mode prints its URL sooner); sessions wait for it. */
+  openInBackground?: boolean;
 }
 
 export interface InvokeOptions {
@@ -52,6 +54,8 @@ export class PasService {
   /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
   readonly exportRoots: string[] = [];
   private readonly workbench: ReturnType<typeof workbenchHandlers>;
+  /** Settles once the project has opened (or failed to). Queries wait for it too (query.run refreshes the lake first). */
+  private opening: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly projectDir: string,
@@ -82,7 +86,8 @@ export class PasService {
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
     if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      await service.project.workspace().catch(() => undefined);
+      service.opening = service.project.workspace().catch(() => undefined);
+      if (!options.openInBackground) await service.opening;
     }
     return service;
   }
@@ -128,6 +133,7 @@ export class PasService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.opening;
     this.results.clear();
     await this.workbench.close();
     await this.project.close();

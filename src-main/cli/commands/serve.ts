@@ -1,7 +1,9 @@
-/** `pas serve [--port N] [--project DIR]`: the app in a browser, on 127.0.0.1 only. */
+/** `pas serve [--port N] [--project DIR] [--open]`: the app in a browser, on 127.0.0.1 only (`--open` opens one). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openApp } from '../../../scripts/browser.mjs';
+import { buildIfStale } from '../../../scripts/build.mjs';
 import { PasService } from '../../service/service';
 import { startWebServer } from '../../server/web-server';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
@@ -14,18 +16,28 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   const { values } = parseCommandArgs('serve', argv, {
     port: { type: 'string' },
     project: { type: 'string', short: 'p' },
+    open: { type: 'boolean' },
   });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`pas serve: --port must be a whole number from 0 to 65535, got "${values.port}"`);
   }
   const rendererDir = process.env.PAS_RENDERER_DIR ?? DEFAULT_RENDERER_DIR;
+  // In a checkout, build the UI first when it is missing or older than the sources (as `npm start` does).
+  if (!process.env.PAS_RENDERER_DIR) {
+    try {
+      buildIfStale(path.resolve(DEFAULT_RENDERER_DIR, '../..'), (line) => io.stderr.write(`${line}\n`));
+    } catch (error) {
+      throw new CliError(`pas serve: ${error instanceof Error ? error.message : String(error)}`, 1);
+    }
+  }
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new CliError(`pas serve: the app's UI is not built (no ${rendererDir}/index.html). Run \`npm run build\` first.`, 1);
   }
-  const service = await PasService.create({ projectDir: values.project as string | undefined });
+  const service = await PasService.create({ projectDir: values.project as string | undefined, openInBackground: true });
   const server = await startWebServer({ service, rendererDir, port });
   await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\nOpen ${server.url}\n`);
+  if (values.open) openApp(server.url);
   await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
   await service.close();

@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatPasError, isPasException } from '../../../src-shared/errors';
-import { CHART_KINDS, type ChartData, type ChartKind } from '../../../src-shared/results-contract';
+import type { ChartData, ChartKind } from '../../../src-shared/results-contract';
 import type { Cell, QueryResultHandle } from '../../../src-shared/values';
 import { useTheme } from '../../store/theme';
 import type { Client } from '../../transport/client';
@@ -27,6 +27,7 @@ import { isNumericType, isTemporalType } from './column-types';
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
 
 const MAX_POINTS = 2000;
+const CHART_KINDS: ChartKind[] = ['bar', 'line', 'point'];
 
 function defaultColumns(handle: QueryResultHandle): { x: number; y: number } {
   const numeric = handle.columns.map((c, i) => (isNumericType(c.type) ? i : -1)).filter((i) => i >= 0);

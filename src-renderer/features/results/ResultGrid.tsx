@@ -9,7 +9,6 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
-import { MAX_PAGE_ROWS } from '../../../src-shared/contract';
 import { formatPasError, isPasException } from '../../../src-shared/errors';
 import type { Cell, QueryResultHandle } from '../../../src-shared/values';
 import type { Client } from '../../transport/client';
@@ -26,6 +25,8 @@ import './result-grid.css';
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 44;
 const ROW_NUMBER_WIDTH = 88;
+/** Most rows one copy takes: the contract's MAX_PAGE_ROWS (not imported as a value: that would bundle zod). */
+const MAX_COPY_ROWS = 50_000;
 const GRID_FONT = '12px ui-monospace, Menlo, Consolas, monospace';
 
 export interface ResultGridProps {
@@ -91,6 +92,7 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
   const [copyFormat, setCopyFormat] = useState<CopyFormat>('tsv');
   const [selection, setSelection] = useState<GridSelection | undefined>();
   const [menu, setMenu] = useState<{ x: number; y: number } | undefined>();
+  const sortRequest = useRef(0);
   const handle = sorted ?? base;
 
   // A new base result starts over: no sort, no selection.
@@ -108,19 +110,29 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
       const next: SortKey | undefined = sort?.column !== column ? { column, descending: false } : !sort.descending ? { column, descending: true } : undefined;
       setSort(next);
       if (!next) {
+        sortRequest.current++;
+        setSorting(false);
         setSorted(undefined);
         return;
       }
+      // Only the latest click's result is shown; an earlier one that lands later is closed.
+      const request = ++sortRequest.current;
       setSorting(true);
       try {
-        setSorted(await client.invoke('query.sort', { resultId: base.resultId, orderBy: [next] }));
+        const result = await client.invoke('query.sort', { resultId: base.resultId, orderBy: [next] });
+        if (request !== sortRequest.current) {
+          void client.invoke('query.close', { resultId: result.resultId }).catch(() => undefined);
+          return;
+        }
+        setSorted(result);
         setNotice(undefined);
       } catch (e) {
+        if (request !== sortRequest.current) return;
         setSort(undefined);
         setSorted(undefined);
         setNotice({ text: `Cannot sort: ${errorText(e)}`, error: true });
       } finally {
-        setSorting(false);
+        if (request === sortRequest.current) setSorting(false);
       }
     },
     [client, base, sort],
@@ -135,7 +147,7 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
       }
       const range = selectionRange(selection, handle.columns.length);
       const rows = range.lastRow - range.firstRow + 1;
-      const limit = Math.min(rows, MAX_PAGE_ROWS);
+      const limit = Math.min(rows, MAX_COPY_ROWS);
       try {
         const page = await client.invoke('query.page', { resultId: handle.resultId, offset: range.firstRow, limit });
         const columns = page.columns.slice(range.firstColumn, range.lastColumn + 1);
