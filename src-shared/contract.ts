@@ -12,6 +12,7 @@ import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSu
 import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
+import { problemsMethodParams, type ProblemsMethodResults } from './problems-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 
 /** Largest window a client may ask for in one page. */
@@ -89,6 +90,7 @@ export const methodParams = {
   'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional(), skipJanitor: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
+  ...problemsMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -104,7 +106,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults {
+export interface MethodResults extends ProblemsMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;

@@ -5,6 +5,7 @@
  * call plan / apply / run / janitor on it.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckEngine } from '../duck/engine';
@@ -117,7 +118,7 @@ export class Workspace {
       state: this.state,
       warehouse: this.warehouse,
       parser: this.parser,
-      owner: options.owner ?? `${process.env.USER ?? 'pas'}@${process.pid}`,
+      owner: { owner: options.owner ?? `${process.env.USER ?? 'pas'}@${hostname()}`, host: hostname(), pid: process.pid },
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -95,9 +95,11 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
   const modelSchemas = new Set(Object.values(project.models).filter((m) => m.source !== 'external').map((m) => nameKey(m.name).split('.').slice(-2)[0] ?? ''));
   const modelNames = Object.keys(project.models);
 
+  // A model whose macros did not render has leftovers in its SQL that would read as columns.
+  const unrendered = new Set(graph.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
   for (const node of graph.nodes.values()) {
     const model = node.model;
-    if (model.source !== 'sql' || node.query === undefined || !node.statements) continue;
+    if (model.source !== 'sql' || node.query === undefined || !node.statements || unrendered.has(model.file)) continue;
     const at = (offset: number | undefined): { line: number; column: number } => {
       const point = offset !== undefined ? queryPosition(model, node.queryMap, offset) : undefined;
       return point ?? { line: model.query?.range.start.line ?? 1, column: model.query?.range.start.column ?? 1 };
@@ -181,7 +183,8 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
   // Tests naming inputs or columns that do not exist.
   for (const test of project.tests) {
     const tested = graph.nodes.get(nameKey(test.model));
-    if (!tested || !test.positions) continue;
+    // What a model reads is known only when its query parsed.
+    if (!tested || !test.positions || (tested.model.source === 'sql' && tested.query !== undefined && !tested.statements)) continue;
     const readable = new Set([...tested.parents, ...tested.sources].map(nameKey));
     for (const [input, range] of Object.entries(test.positions.inputs)) {
       const key = nameKey(input);

@@ -26,6 +26,7 @@ import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
+import { problemsHandlers } from './handlers/problems';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import type { Handler, Handlers } from './handlers/types';
@@ -61,6 +62,7 @@ export class PasService {
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
+      ...problemsHandlers(this.project),
     };
   }
 

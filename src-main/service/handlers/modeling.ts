@@ -5,6 +5,7 @@
 import { PasException } from '../../../src-shared/errors';
 import type { PlanView } from '../../../src-shared/modeling';
 import { AuditFailedError } from '../../plan/apply';
+import { ModelRuntimeError } from '../../plan/model-errors';
 import type { ProjectGraph } from '../../plan/graph';
 import { displayRange, parseTime } from '../../plan/intervals';
 import { PlanError, type Plan } from '../../plan/plan';
@@ -22,6 +23,9 @@ function toPasError(error: unknown): never {
   }
   if (error instanceof StateConflictError) throw new PasException({ code: 'conflict', message: error.message });
   if (error instanceof PlanError) throw new PasException({ code: 'validation', message: error.message, issues: [] });
+  if (error instanceof ModelRuntimeError) {
+    throw new PasException({ code: 'sql', message: error.message, errorType: /^([A-Za-z ]+?) Error: /.exec(error.detail)?.[1] ?? 'Runtime' });
+  }
   throw error;
 }
 
