@@ -1,7 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { main } from '../cli/main';
+import { DuckEngine } from '../duck/engine';
 import { createTestProject, DAILY } from './test-project';
+import { Workspace } from './workspace';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/pas.mjs');
 const EXECUTION = ['--execution-time', '2024-03-01T00:00:00Z'];
@@ -42,5 +46,30 @@ describe('a plan lock left by a killed apply', () => {
     const rows = pas(['fetchdf', 'SELECT count(*) AS days, sum(n) AS events FROM marts__dev.daily', '--json', '-p', root]);
     expect(rows.code, rows.stderr).toBe(0);
     expect(JSON.parse(rows.stdout)).toEqual([{ days: 5, events: 40 }]);
+  });
+});
+
+describe('pas plan --unlock', () => {
+  it('removes a lock whatever holds it and says what that risks', async () => {
+    const root = await createTestProject();
+    const engine = await DuckEngine.open();
+    const ws = await Workspace.open({ projectDir: root, engine });
+    await ws.state.acquirePlanLock('dev', 'plan-far', { owner: 'carol@far', host: 'another-machine', pid: 4242 });
+    await ws.close();
+    await engine.close();
+    const run = async () => {
+      const out: string[] = [];
+      const code = await main(['plan', '--unlock', 'dev', '-p', root], {
+        stdout: new Writable({ write: (c: Buffer | string, _e, done) => (out.push(String(c)), done()) }),
+        stderr: new Writable({ write: (_c, _e, done) => done() }),
+        signal: new AbortController().signal,
+      });
+      return { code, out: out.join('') };
+    };
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/Removed the plan lock of environment "dev" held by plan plan-far \(carol@far on another-machine, process 4242\)/);
+    expect(first.out).toMatch(/If that apply is still running, it and the next plan may now write the same tables/);
+    expect((await run()).out).toBe('Environment "dev" has no plan lock.\n');
   });
 });
