@@ -124,9 +124,10 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
 
     const state = lineage.model(node.name);
     if (!state) continue;
+    const problems = state.lineage.problems ?? [];
     const candidates = new Set<string>();
-    for (const ref of state.lineage.references) for (const c of columnsOf(ref) ?? []) candidates.add(c);
-    for (const problem of state.lineage.problems ?? []) {
+    if (problems.length > 0) for (const ref of state.lineage.references) for (const c of columnsOf(ref) ?? []) candidates.add(c);
+    for (const problem of problems) {
       const last = problem.name.split('.').pop() ?? problem.name;
       const message =
         problem.kind === 'ambiguous'
@@ -138,22 +139,24 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
     const statement = node.statements[0];
     const top = statement?.node.type === 'SELECT_NODE' ? (statement.node as SelectNode) : undefined;
     if (top) {
-      const text = new SourceText(node.query);
-      const ranges = text.selectItemRanges(top);
+      // Item ranges need the query's tokens: found only when there is something to report.
+      let text: SourceText | undefined;
+      const rangeOf = (i: number) => (text ??= new SourceText(node.query ?? '')).selectItemRanges(top)[i];
       const seen = new Map<string, number>();
       top.select_list.forEach((item: ParsedExpression, i) => {
-        const offset = ranges[i]?.start ?? (typeof item.query_location === 'number' ? item.query_location : undefined);
+        const location = typeof item.query_location === 'number' ? item.query_location : undefined;
         if (item.class === 'STAR') {
-          if ((item as { columns?: boolean }).columns !== true) push('noselectstar', undefined, '', offset, `${model.name} selects * in its outermost query; list the columns instead.`);
+          if ((item as { columns?: boolean }).columns !== true && linter.severity('noselectstar', model)) push('noselectstar', undefined, '', rangeOf(i)?.start ?? location, `${model.name} selects * in its outermost query; list the columns instead.`);
           return;
         }
         const name = expressionName(item);
         const key = nameKey(name);
         if (seen.has(key)) {
-          push('ambiguousorinvalidcolumn', undefined, 'column.duplicate', offset, `${model.name} outputs the column '${name}' twice; rename one of them (AS another_name).`);
+          push('ambiguousorinvalidcolumn', undefined, 'column.duplicate', rangeOf(i)?.start ?? location, `${model.name} outputs the column '${name}' twice; rename one of them (AS another_name).`);
         } else seen.set(key, i);
-        if (!item.alias && item.class !== 'COLUMN_REF') {
-          push('noambiguousprojections', undefined, '', offset, `The projection '${ranges[i] ? text.slice(ranges[i]) : name}' of ${model.name} has no name; give it one with AS.`);
+        if (!item.alias && item.class !== 'COLUMN_REF' && linter.severity('noambiguousprojections', model)) {
+          const range = rangeOf(i);
+          push('noambiguousprojections', undefined, '', range?.start ?? location, `The projection '${range && text ? text.slice(range) : name}' of ${model.name} has no name; give it one with AS.`);
         }
       });
     }
