@@ -92,6 +92,8 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
     return lineage.model(key)?.columns ?? sources[key] ?? declared;
   };
 
+  // A model file that failed to load may be the model a reference names: no second error for it.
+  const brokenModelFiles = new Set(loadDiagnostics.filter((d) => d.severity === 'error' && d.file.startsWith('models/')).map((d) => (d.file.split('/').pop() ?? '').replace(/\.(sql|ts)$/, '').toLowerCase()));
   const modelSchemas = new Set(Object.values(project.models).filter((m) => m.source !== 'external').map((m) => nameKey(m.name).split('.').slice(-2)[0] ?? ''));
   const modelNames = Object.keys(project.models);
 
@@ -118,6 +120,7 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
         const schema = name.includes('.') ? name.split('.')[0] ?? '' : '';
         if (!schema || !modelSchemas.has(schema) || project.models[name] || name === node.name) continue;
         if (project.disabledModels.some((d) => nameKey(d) === name)) continue;
+        if (brokenModelFiles.has(name.split('.').pop() ?? '')) continue;
         push(undefined, 'error', 'model.unknown_reference', ref.offset >= 0 ? ref.offset : undefined, `${model.name} reads ${qualifiedName(ref)}, which is not a model of this project.${didYouMean(name, modelNames) || ' Define the model, declare it in external_models.yaml, or fix the name.'}`);
       }
     }

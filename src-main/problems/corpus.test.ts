@@ -1,7 +1,8 @@
 /**
  * The broken-project corpus: each folder of `src-main/project/problems-corpus/` (except `_base`)
  * is one fault, written as files laid over the shared tiny project `_base` (a file whose whole
- * text is `__DELETE__` removes the base file), with `expected.json` naming the problem's file,
+ * text is `__DELETE__` removes the base file; `"standalone": true` in expected.json makes the
+ * folder a whole project of its own), with `expected.json` naming the problem's file,
  * line, column, severity and a piece of its message. For each case: the problem is in the list
  * at that place, `pas info` and `pas plan` (run in-process through the CLI's `main`) refuse
  * before running anything, the service's `project.info` lists the same problem, and neither the
@@ -26,6 +27,8 @@ interface Expected {
   severity: 'error' | 'warning';
   message_includes: string;
   pending_config?: boolean;
+  /** The case folder is a whole project: the base is not laid under it. */
+  standalone?: boolean;
 }
 
 function collect(): { stream: Writable; text: () => string } {
@@ -47,9 +50,9 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 /** Lays the case's files over a copy of the base project. */
-function materialize(caseDir: string): string {
+function materialize(caseDir: string, standalone = false): string {
   const dir = mkdtempSync(path.join(tmpdir(), `pas-corpus-${path.basename(caseDir)}-`));
-  cpSync(BASE, dir, { recursive: true });
+  if (!standalone) cpSync(BASE, dir, { recursive: true });
   const overlay = (from: string, rel: string): void => {
     for (const entry of readdirSync(from)) {
       const source = path.join(from, entry);
@@ -94,7 +97,7 @@ describe('the broken-project corpus', () => {
 
   for (const { name, expected } of cases) {
     it.skipIf(expected.pending_config === true)(`${name}: ${expected.severity} at ${where(expected)}`, async () => {
-      const dir = materialize(path.join(CORPUS, name));
+      const dir = materialize(path.join(CORPUS, name), expected.standalone === true);
       dirs.push(dir);
       const matches = (line: string) => line.startsWith(`${where(expected)}: ${expected.severity}: `) && line.includes(expected.message_includes);
 
