@@ -13,7 +13,7 @@ export { LINT_RULES, linterSettings, type LintRule, type LinterSettings } from '
 /** What `problemsFor` needs of an opened workspace. */
 export interface ProblemSource {
   project: Project;
-  diagnostics: Diagnostic[];
+  problems(): Promise<Diagnostic[]>;
   parser: SqlParser;
   warehouse: { catalog: string };
 }
@@ -24,7 +24,7 @@ export interface ProblemSource {
  * config.yaml cannot be overlaid (its problems are those on disk).
  */
 export async function problemsFor(ws: ProblemSource, overlay?: { path: string; text: string }): Promise<Diagnostic[]> {
-  if (!overlay) return ws.diagnostics;
+  if (!overlay) return ws.problems();
   const path = overlay.path.split('\\').join('/').replace(/^\.\//, '');
   const { project, diagnostics } = await loadProject(ws.project.root, {
     ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),

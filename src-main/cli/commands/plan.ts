@@ -44,7 +44,7 @@ export async function planCommand(argv: string[], io: CommandIo): Promise<number
   const environment = positionals[0] ?? 'prod';
   const log = values.json ? io.stderr : io.stdout;
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+    const errors = (await ws.problems()).filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       io.stderr.write(`${errors.map(formatDiagnostic).join('\n')}\n${errors.length} error(s) in the project; nothing was planned.\n`);
       return 1;

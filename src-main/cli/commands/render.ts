@@ -27,8 +27,8 @@ function sqlModel(ws: Workspace, name: string | undefined): SqlModelDefinition {
   return model;
 }
 
-function render(ws: Workspace, model: SqlModelDefinition, values: { start?: string; end?: string }) {
-  refuseModelErrors(ws, model);
+async function render(ws: Workspace, model: SqlModelDefinition, values: { start?: string; end?: string }) {
+  await refuseModelErrors(ws, model);
   const start = values.start ? parseTime(values.start) : parseTime(String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
   const rendered = renderModel(model, {
     start,
@@ -44,7 +44,7 @@ function render(ws: Workspace, model: SqlModelDefinition, values: { start?: stri
 export async function renderCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('render', argv, options);
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
+    const rendered = await render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
     await write(io.stdout, `${[...rendered.preStatements, rendered.query ?? '', ...rendered.postStatements].filter(Boolean).join(';\n')}\n`);
     return 0;
   });
@@ -55,7 +55,7 @@ export async function evaluateCommand(argv: string[], io: CommandIo): Promise<nu
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number, got "${values.limit}"`);
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
+    const rendered = await render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
     const model = sqlModel(ws, positionals[0]);
     const query = rendered.query ?? '';
     const rows = await ws.warehouse.query(`SELECT * FROM (${query}) AS __q LIMIT ${limit}`, io.signal).catch((error: unknown) => {
@@ -71,7 +71,7 @@ export async function evaluateCommand(argv: string[], io: CommandIo): Promise<nu
 }
 
 /** A model whose file has errors is not rendered or run: its problems are printed instead. */
-function refuseModelErrors(ws: Workspace, model: SqlModelDefinition): void {
-  const errors = ws.diagnostics.filter((d) => d.severity === 'error' && d.file === model.file);
+async function refuseModelErrors(ws: Workspace, model: SqlModelDefinition): Promise<void> {
+  const errors = (await ws.problems()).filter((d) => d.severity === 'error' && d.file === model.file);
   if (errors.length > 0) throw new CliError(`${errors.map(formatDiagnostic).join('\n')}\n${model.name} has ${errors.length} error(s); fix them first.`, 1);
 }
