@@ -67,6 +67,10 @@ describe('the problem list through the service and the CLI', () => {
     expect((await service.invoke('project.info', {})).diagnostics).toEqual([expect.objectContaining({ file: 'models/marts/daily.sql', line: 6, column: 57 })]);
   });
 
+  it('unlocks an environment through the service, saying there was nothing to remove', async () => {
+    expect(await service.invoke('plan.unlock', { environment: 'dev' })).toEqual({ environment: 'dev', removed: null });
+  });
+
   it('refuses to render a model whose file has errors, naming them', async () => {
     const chunks: string[] = [];
     const code = await main(['render', 'marts.daily', '-p', root], {
