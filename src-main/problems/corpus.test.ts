@@ -9,6 +9,7 @@
  * warehouse nor the state holds anything afterwards. Cases marked `pending_config` wait on
  * config.yaml checks of another branch and are skipped.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,9 @@ import { main } from '../cli/main';
 import { PasService } from '../service/service';
 
 const CORPUS = path.resolve(import.meta.dirname, '../project/problems-corpus');
+const BIN = path.resolve(import.meta.dirname, '../../bin/pas.mjs');
+/** Cases also run as real `pas` processes (the rest run the CLI in-process: much faster). */
+const SPAWNED = new Set(['column-misspelt', 'sql-syntax-after-macro']);
 const BASE = path.join(CORPUS, '_base');
 
 interface Expected {
@@ -112,6 +116,15 @@ describe('the broken-project corpus', () => {
         expect(plan.code).not.toBe(0);
         expect(plan.err.split('\n').some(matches), plan.err).toBe(true);
         expect(plan.out).not.toMatch(/Ran \d+ test|Plan applied|\[1\//);
+      }
+
+      if (SPAWNED.has(name)) {
+        for (const argv of [['info'], ['plan', 'dev', '--auto-apply']]) {
+          const run = spawnSync(process.execPath, [BIN, ...argv, '-p', dir], { encoding: 'utf8', timeout: 120_000 });
+          expect(run.status, run.stderr).toBe(1);
+          expect(`${run.stdout}${run.stderr}`.split('\n').some((l) => matches(l.trim())), run.stdout + run.stderr).toBe(true);
+          expect(run.stderr).not.toMatch(/\n\s+at |Error: Error:/);
+        }
       }
 
       // The service lists the same problem; nothing landed in the warehouse or the state.
