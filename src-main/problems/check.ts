@@ -135,7 +135,7 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
       const message =
         problem.kind === 'ambiguous'
           ? `Column '${problem.name}' is ambiguous in ${model.name}: more than one relation it reads has it. Qualify it with the table name or alias.`
-          : `Column '${problem.name}' is not in any relation ${model.name} reads (${problem.message}).${didYouMean(last, candidates) || ' Check the spelling, or add the column upstream.'}`;
+          : `Column '${problem.name}' is not in any relation ${model.name} reads${problem.message.startsWith('relation') ? ` (${problem.message})` : ''}.${didYouMean(last, candidates) || ' Check the spelling, or add the column upstream.'}`;
       push('ambiguousorinvalidcolumn', undefined, 'column.unknown', problem.offset, message);
     }
 
