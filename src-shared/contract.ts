@@ -13,6 +13,7 @@ import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
 import { resultsLongRunningMethods, resultsMethodParams, type ResultsMethodResults } from './results-contract';
+import { problemsMethodParams, type ProblemsMethodResults } from './problems-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 import { environmentMethodParams, type EnvironmentEventPayloads, type EnvironmentMethodResults } from './environments-contract';
 import { workbenchLongRunning, workbenchMethodParams, type WorkbenchMethodResults } from './workbench-contract';
@@ -95,6 +96,7 @@ export const methodParams = {
   ...environmentMethodParams,
   ...resultsMethodParams,
   ...workbenchMethodParams,
+  ...problemsMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -110,7 +112,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;

@@ -81,4 +81,5 @@ export type PlanProgressEvent =
   | { requestId: string; stage: 'physical'; model: string }
   | { requestId: string; stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
   | { requestId: string; stage: 'audit'; model: string; audit: string; failedRows: number; blocking: boolean }
-  | { requestId: string; stage: 'promote'; environment: string; views: number };
+  | { requestId: string; stage: 'promote'; environment: string; views: number }
+  | { requestId: string; stage: 'lock'; environment: string; message: string };

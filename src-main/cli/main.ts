@@ -25,7 +25,7 @@ type Command = (argv: string[], io: CommandIo) => Promise<number>;
 const commands: Record<string, { run: Command; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'ingest PIPELINE [--json]           load a pipeline into the lake' },
   pipeline: { run: pipelineCommand, summary: 'pipeline info|drop PIPELINE [--json] [--drop-tables] [--yes]' },
-  plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]' },
+  plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json] | plan --unlock ENV' },
   run: { run: runCommand, summary: 'run [ENV] [--skip-janitor] [--json] janitor, then evaluate models whose cron has elapsed' },
   render: { run: renderCommand, summary: 'render MODEL [--start D] [--end D]   print the rendered SQL' },
   evaluate: { run: evaluateCommand, summary: 'evaluate MODEL [--start D] [--end D] [--limit N]   run a model, print rows' },
@@ -74,7 +74,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stderr.write(`Error: ${formatPasError(error.error)}\n`);
       return error.error.code === 'cancelled' ? 130 : 1;
     }
-    io.stderr.write(`Error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // One line that says what failed; the stack only when asked for (PAS_DEBUG=1).
+    const text = error instanceof Error ? (process.env.PAS_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+    io.stderr.write(`Error: ${text.replace(/^(Error: )+/, '')}\n`);
     return 1;
   }
 }

@@ -60,7 +60,8 @@ export function collectDeps(
       const resolved = resolveColumn(ctx.scope, parts);
       if ('unknown' in resolved) {
         into.unknown.push(resolved.unknown);
-        if (resolved.problem && ctx.report) {
+        // `current_date` and friends read as columns when no column has their name.
+        if (resolved.problem && ctx.report && !(parts.length === 1 && SPECIAL_NAMES.has((parts[0] as string).toLowerCase()))) {
           const offset = typeof record.query_location === 'number' ? record.query_location : undefined;
           ctx.report({ kind: resolved.problem, name: parts.join('.'), message: resolved.unknown, ...(offset !== undefined ? { offset } : {}) });
         }
@@ -140,6 +141,12 @@ export function collectDeps(
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** Names DuckDB binds as functions when no column has them (SQL's parameterless special functions). */
+const SPECIAL_NAMES: ReadonlySet<string> = new Set([
+  'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'current_role',
+  'session_user', 'user', 'current_catalog', 'current_schema', 'current_database', 'current_query', 'now', 'today',
+]);
 
 function collectNames(lhs: unknown, into: Set<string>): void {
   if (lhs === null || typeof lhs !== 'object') return;

@@ -11,7 +11,7 @@ import { renderModel } from '../project/render/render-model';
 import { runEnvironmentStatements } from './environment-statements';
 import type { SqlParser } from '../sql/parse';
 import type { EnvironmentRecord, SnapshotRecord } from '../state/records';
-import type { StateStore } from '../state/store';
+import { type LockHolder, PLAN_LOCK_LEASE_MS, type StateStore } from '../state/store';
 import { runAudit, type AuditResult } from './audits';
 import { createPhysical, evaluateModel, type EvaluationContext } from './evaluate';
 import type { ProjectGraph } from './graph';
@@ -24,7 +24,9 @@ export type ApplyEvent =
   | { stage: 'physical'; model: string }
   | { stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
   | { stage: 'audit'; model: string; result: AuditResult }
-  | { stage: 'promote'; environment: string; views: number };
+  | { stage: 'promote'; environment: string; views: number }
+  /** The environment's lock was left by a holder that is gone, and this apply took it over. */
+  | { stage: 'lock'; environment: string; message: string };
 
 export interface ApplyContext {
   project: Project;
@@ -32,8 +34,8 @@ export interface ApplyContext {
   state: StateStore;
   warehouse: Warehouse;
   parser: SqlParser;
-  /** Who applies (shown to a second planner that is refused). */
-  owner: string;
+  /** Who applies (shown to a second planner that is refused): a name, or with machine and process. */
+  owner: string | LockHolder;
   onEvent?: (event: ApplyEvent) => void;
   signal?: AbortSignal;
 }
@@ -69,7 +71,18 @@ export function physicalMap(records: Iterable<SnapshotRecord>, warehouse: Wareho
 
 export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
   const { state, warehouse, graph } = ctx;
-  await state.acquirePlanLock(plan.environment, plan.planId, ctx.owner);
+  const takeover = await state.acquirePlanLock(plan.environment, plan.planId, ctx.owner);
+  if (takeover) {
+    const { lock, reason } = takeover;
+    ctx.onEvent?.({
+      stage: 'lock',
+      environment: plan.environment,
+      message: `Took over the plan lock of environment "${plan.environment}" left by plan ${lock.planId} (${lock.owner}, since ${new Date(lock.acquiredTs).toISOString()}): ${reason}. Its unfinished work is redone where needed.`,
+    });
+  }
+  // Heartbeat: a lock not renewed for a lease is free for others to take (see store.ts).
+  const heartbeat = setInterval(() => void state.renewPlanLock(plan.environment, plan.planId).catch(() => undefined), PLAN_LOCK_LEASE_MS / 4);
+  heartbeat.unref();
   try {
     await state.putSnapshots(plan.snapshots.filter((s) => s.isNew).map((s) => s.record));
     for (const restatement of plan.restatements) await state.removeIntervals(restatement.model, restatement.version, restatement.range);
@@ -115,6 +128,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
           const audit = await runAudit(warehouse, call, ctx.project.audits, {
             table: warehouse.qualify(target),
             modelName: node.model.name,
+            modelFile: node.model.file,
             start,
             end,
             executionTime: plan.executionTime,
@@ -153,6 +167,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
     await state.promoteEnvironment(record);
     return result;
   } finally {
+    clearInterval(heartbeat);
     await state.releasePlanLock(plan.environment, plan.planId);
   }
 }

@@ -14,6 +14,7 @@ import { renderModel } from '../project/render/render-model';
 import { importTypeScriptModel, isModelRelation, type ModelRow } from '../project/typescript-model';
 import type { SqlParser } from '../sql/parse';
 import type { QualifiedName } from './naming';
+import { type FailedSql, modelRuntimeError } from './model-errors';
 import { rewriteReferences } from './references';
 import { isScd2, scd2EmptySql, scd2Sql } from './scd2';
 import type { Warehouse } from './warehouse';
@@ -132,8 +133,42 @@ async function addNewColumns(target: QualifiedName, query: string, ctx: Evaluati
   await ctx.warehouse.addColumns(target, added);
 }
 
-/** Creates the physical object of a new version before any interval is evaluated. */
+/** Creates the physical object of a new version before any interval is evaluated; a failure names the model, file and line. */
 export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  try {
+    await createPhysicalObject(model, target, start, end, ctx);
+  } catch (error) {
+    throw modelRuntimeError(model, 'creating its table', error, await failedSql(model, target, start, end, ctx));
+  }
+}
+
+/** Evaluates `model` for [start, end) into `target`; a failure names the model, file and line. */
+export async function evaluateModel(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  try {
+    await evaluateInto(model, target, start, end, ctx);
+  } catch (error) {
+    throw modelRuntimeError(model, 'evaluating', error, await failedSql(model, target, start, end, ctx));
+  }
+}
+
+/** The SQL a failed evaluation ran, rendered again (rendering is pure) for the error's position. */
+async function failedSql(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<FailedSql | undefined> {
+  if (model.source !== 'sql' || !model.query) return undefined;
+  const rendered = renderModel(model, {
+    start,
+    end,
+    executionTime: ctx.executionTime,
+    variables: ctx.variables,
+    ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
+    thisModel: ctx.warehouse.qualify(target),
+    runtimeStage: 'evaluating',
+  });
+  if (rendered.query === undefined) return undefined;
+  const executed = await renderForInterval(model, target, start, end, ctx).then((r) => r.query, () => undefined);
+  return { rendered: rendered.query, ...(rendered.queryMap ? { map: rendered.queryMap } : {}), ...(executed !== undefined ? { executed } : {}) };
+}
+
+async function createPhysicalObject(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
   await ctx.warehouse.ensureSchema(target.schema, target.catalog);
   if (model.source !== 'sql') return;
   const kind = model.kind;
@@ -144,8 +179,7 @@ export async function createPhysical(model: ModelDefinition, target: QualifiedNa
   }
 }
 
-/** Evaluates `model` for [start, end) into `target`. */
-export async function evaluateModel(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+async function evaluateInto(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
   if (model.source === 'external' || model.kind.name === 'EXTERNAL') return;
   if (model.source === 'typescript') {
     await evaluateTypeScript(model, target, start, end, ctx);

@@ -169,7 +169,9 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
 
 /** A syntax error at its place in the model file (through the macro expansion), saying what to do. */
 function parseDiagnostic(model: ModelDefinition, map: RenderMap | undefined, result: { message: string; offset?: number }): Diagnostic {
-  const message = `Syntax error in the query of ${model.name}: ${result.message.replace(/^Parser Error: /, '')}. Fix the SQL at this position (often the token just before it).`;
+  const message = /can be serialized/.test(result.message)
+    ? `The query of ${model.name} uses SQL DuckDB cannot hand over for analysis (${result.message.replace(/!$/, '')}, e.g. PIVOT); write it with GROUP BY and FILTER aggregates, or as a TypeScript model.`
+    : `Syntax error in the query of ${model.name}: ${result.message.replace(/^Parser Error: /, '')}. Fix the SQL at this position (often the token just before it).`;
   const at = model.source === 'sql' && result.offset !== undefined ? queryPosition(model, map, result.offset) : undefined;
   if (!at) return queryDiagnostic(model, message, 'model.parse');
   return { file: model.file, line: at.line, column: at.column, severity: 'error', message, code: 'model.parse' };

@@ -102,7 +102,7 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
       await evaluateModel(model, target, s, e, evaluation);
       const failures: AuditResult[] = [];
       for (const call of model.audits) {
-        const audit = await runAudit(ctx.warehouse, call, ctx.project.audits, { table: ctx.warehouse.qualify(target), modelName: model.name, start: s, end: e, executionTime, variables: ctx.project.variables });
+        const audit = await runAudit(ctx.warehouse, call, ctx.project.audits, { table: ctx.warehouse.qualify(target), modelName: model.name, modelFile: model.file, start: s, end: e, executionTime, variables: ctx.project.variables });
         result.audits.push(audit);
         if (audit.failedRows > 0 && audit.blocking) failures.push(audit);
       }

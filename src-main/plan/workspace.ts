@@ -34,6 +34,7 @@ export interface WorkspaceOptions {
 export class Workspace {
   /** The graph the last check built; rebuilt by `reload`. */
   private checkedGraph: ProjectGraph | undefined;
+  private checking: Promise<Diagnostic[]> | undefined;
 
   private constructor(
     public project: Project,
@@ -82,23 +83,40 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    const ws = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
-    await ws.check(diagnostics);
-    return ws;
+    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
+  }
+
+  /**
+   * The project's whole problem list (loading + graph, columns, linter, tests and audits),
+   * computed once per load; `diagnostics` holds it afterwards. Commands that plan, render or
+   * report problems ask for it; the others do not pay for it.
+   */
+  problems(): Promise<Diagnostic[]> {
+    this.checking ??= this.check(this.diagnostics).then(() => this.diagnostics);
+    return this.checking;
   }
 
   /** Computes the project's whole problem list (load problems + graph, columns, linter). */
   private async check(loadDiagnostics: Diagnostic[]): Promise<void> {
-    const check = await checkProject(this.project, loadDiagnostics, this.parser, [this.warehouse.catalog]);
-    this.diagnostics = check.diagnostics;
-    this.checkedGraph = check.graph;
+    this.checkedGraph = undefined;
+    try {
+      const check = await checkProject(this.project, loadDiagnostics, this.parser, [this.warehouse.catalog]);
+      this.diagnostics = check.diagnostics;
+      this.checkedGraph = check.graph;
+    } catch (error) {
+      // A fault of the checker must not keep the project from opening: say so, keep what loading found.
+      const message = `The project could not be checked completely (${error instanceof Error ? error.message : String(error)}); problems in queries and columns may be missing.`;
+      this.diagnostics = [...loadDiagnostics, { file: this.project.config.file ?? 'config.yaml', line: 1, column: 1, severity: 'warning', code: 'project.check_failed', message }];
+    }
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
   async reload(): Promise<void> {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
     this.project = project;
-    await this.check(diagnostics);
+    this.diagnostics = diagnostics;
+    this.checkedGraph = undefined;
+    this.checking = undefined;
   }
 
   /** The project's models as a graph (built once per load). */
@@ -109,7 +127,8 @@ export class Workspace {
 
   async plan(options: PlanOptions = {}): Promise<{ plan: Plan; graph: ProjectGraph }> {
     // Every problem of the project (not only the graph's) stops a plan.
-    const graph = { ...(await this.graph()), diagnostics: [...this.diagnostics] };
+    const problems = await this.problems();
+    const graph = { ...(await this.graph()), diagnostics: [...problems] };
     return { plan: await buildPlan(this.project, graph, this.state, this.parser, options), graph };
   }
 
@@ -120,7 +139,7 @@ export class Workspace {
       state: this.state,
       warehouse: this.warehouse,
       parser: this.parser,
-      owner: options.owner ?? applierName(),
+      owner: { owner: options.owner ?? applierName(), host: hostname(), pid: process.pid },
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -92,12 +92,16 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
     return lineage.model(key)?.columns ?? sources[key] ?? declared;
   };
 
+  // A model file that failed to load may be the model a reference names: no second error for it.
+  const brokenModelFiles = new Set(loadDiagnostics.filter((d) => d.severity === 'error' && d.file.startsWith('models/')).map((d) => (d.file.split('/').pop() ?? '').replace(/\.(sql|ts)$/, '').toLowerCase()));
   const modelSchemas = new Set(Object.values(project.models).filter((m) => m.source !== 'external').map((m) => nameKey(m.name).split('.').slice(-2)[0] ?? ''));
   const modelNames = Object.keys(project.models);
 
+  // A model whose macros did not render has leftovers in its SQL that would read as columns.
+  const unrendered = new Set(graph.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
   for (const node of graph.nodes.values()) {
     const model = node.model;
-    if (model.source !== 'sql' || node.query === undefined || !node.statements) continue;
+    if (model.source !== 'sql' || node.query === undefined || !node.statements || unrendered.has(model.file)) continue;
     const at = (offset: number | undefined): { line: number; column: number } => {
       const point = offset !== undefined ? queryPosition(model, node.queryMap, offset) : undefined;
       return point ?? { line: model.query?.range.start.line ?? 1, column: model.query?.range.start.column ?? 1 };
@@ -116,42 +120,46 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
         const schema = name.includes('.') ? name.split('.')[0] ?? '' : '';
         if (!schema || !modelSchemas.has(schema) || project.models[name] || name === node.name) continue;
         if (project.disabledModels.some((d) => nameKey(d) === name)) continue;
+        if (brokenModelFiles.has(name.split('.').pop() ?? '')) continue;
         push(undefined, 'error', 'model.unknown_reference', ref.offset >= 0 ? ref.offset : undefined, `${model.name} reads ${qualifiedName(ref)}, which is not a model of this project.${didYouMean(name, modelNames) || ' Define the model, declare it in external_models.yaml, or fix the name.'}`);
       }
     }
 
     const state = lineage.model(node.name);
     if (!state) continue;
+    const problems = state.lineage.problems ?? [];
     const candidates = new Set<string>();
-    for (const ref of state.lineage.references) for (const c of columnsOf(ref) ?? []) candidates.add(c);
-    for (const problem of state.lineage.problems ?? []) {
+    if (problems.length > 0) for (const ref of state.lineage.references) for (const c of columnsOf(ref) ?? []) candidates.add(c);
+    for (const problem of problems) {
       const last = problem.name.split('.').pop() ?? problem.name;
       const message =
         problem.kind === 'ambiguous'
           ? `Column '${problem.name}' is ambiguous in ${model.name}: more than one relation it reads has it. Qualify it with the table name or alias.`
-          : `Column '${problem.name}' is not in any relation ${model.name} reads (${problem.message}).${didYouMean(last, candidates) || ' Check the spelling, or add the column upstream.'}`;
+          : `Column '${problem.name}' is not in any relation ${model.name} reads${problem.message.startsWith('relation') ? ` (${problem.message})` : ''}.${didYouMean(last, candidates) || ' Check the spelling, or add the column upstream.'}`;
       push('ambiguousorinvalidcolumn', undefined, 'column.unknown', problem.offset, message);
     }
 
     const statement = node.statements[0];
     const top = statement?.node.type === 'SELECT_NODE' ? (statement.node as SelectNode) : undefined;
     if (top) {
-      const text = new SourceText(node.query);
-      const ranges = text.selectItemRanges(top);
+      // Item ranges need the query's tokens: found only when there is something to report.
+      let text: SourceText | undefined;
+      const rangeOf = (i: number) => (text ??= new SourceText(node.query ?? '')).selectItemRanges(top)[i];
       const seen = new Map<string, number>();
       top.select_list.forEach((item: ParsedExpression, i) => {
-        const offset = ranges[i]?.start ?? (typeof item.query_location === 'number' ? item.query_location : undefined);
+        const location = typeof item.query_location === 'number' ? item.query_location : undefined;
         if (item.class === 'STAR') {
-          if ((item as { columns?: boolean }).columns !== true) push('noselectstar', undefined, '', offset, `${model.name} selects * in its outermost query; list the columns instead.`);
+          if ((item as { columns?: boolean }).columns !== true && linter.severity('noselectstar', model)) push('noselectstar', undefined, '', rangeOf(i)?.start ?? location, `${model.name} selects * in its outermost query; list the columns instead.`);
           return;
         }
         const name = expressionName(item);
         const key = nameKey(name);
         if (seen.has(key)) {
-          push('ambiguousorinvalidcolumn', undefined, 'column.duplicate', offset, `${model.name} outputs the column '${name}' twice; rename one of them (AS another_name).`);
+          push('ambiguousorinvalidcolumn', undefined, 'column.duplicate', rangeOf(i)?.start ?? location, `${model.name} outputs the column '${name}' twice; rename one of them (AS another_name).`);
         } else seen.set(key, i);
-        if (!item.alias && item.class !== 'COLUMN_REF') {
-          push('noambiguousprojections', undefined, '', offset, `The projection '${ranges[i] ? text.slice(ranges[i]) : name}' of ${model.name} has no name; give it one with AS.`);
+        if (!item.alias && item.class !== 'COLUMN_REF' && linter.severity('noambiguousprojections', model)) {
+          const range = rangeOf(i);
+          push('noambiguousprojections', undefined, '', range?.start ?? location, `The projection '${range && text ? text.slice(range) : name}' of ${model.name} has no name; give it one with AS.`);
         }
       });
     }
@@ -181,7 +189,8 @@ export async function checkProject(project: Project, loadDiagnostics: readonly D
   // Tests naming inputs or columns that do not exist.
   for (const test of project.tests) {
     const tested = graph.nodes.get(nameKey(test.model));
-    if (!tested || !test.positions) continue;
+    // What a model reads is known only when its query parsed.
+    if (!tested || !test.positions || (tested.model.source === 'sql' && tested.query !== undefined && !tested.statements)) continue;
     const readable = new Set([...tested.parents, ...tested.sources].map(nameKey));
     for (const [input, range] of Object.entries(test.positions.inputs)) {
       const key = nameKey(input);

@@ -26,18 +26,22 @@ export class ProjectSession {
     private readonly events: EventBus,
   ) {}
 
-  workspace(): Promise<Workspace> {
+  /** The opened workspace, once any reload in flight (a file just saved) is done. */
+  async workspace(): Promise<Workspace> {
     this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
       this.startWatching();
       ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
       return ws;
     });
-    return this.workspacePromise;
+    const ws = await this.workspacePromise;
+    await this.reloading.catch(() => undefined);
+    return ws;
   }
 
   lineage(): Promise<ProjectLineage> {
     this.lineagePromise ??= (async () => {
-      const ws = await this.workspace();
+      // Not `workspace()`: a reload in flight waits for this lineage, so this must not wait for it.
+      const ws = await (this.workspacePromise ?? this.workspace());
       return ProjectLineage.build(await ws.graph(), ws.parser, async (name) => {
         const parts = name.split('.');
         const table = parts.pop() ?? name;
@@ -72,14 +76,15 @@ export class ProjectSession {
   /** Reloads the project and refreshes lineage incrementally. */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
-      const ws = await this.workspace();
+      const ws = await (this.workspacePromise ?? this.workspace());
       await ws.reload();
       let recomputed: string[] = [];
       if (this.lineagePromise) {
         const lineage = await this.lineagePromise;
         recomputed = (await lineage.refresh(await ws.graph(), ws.parser)).recomputed;
       }
-      this.events.emit('project.changed', { recomputed, errors: ws.diagnostics.filter((d) => d.severity === 'error').length });
+      const problems = await ws.problems();
+      this.events.emit('project.changed', { recomputed, errors: problems.filter((d) => d.severity === 'error').length });
     });
     return this.reloading.catch(() => undefined);
   }

@@ -28,6 +28,7 @@ import { lakeHandlers } from './handlers/lake';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
 import { workbenchHandlers } from './handlers/workbench';
+import { problemsHandlers } from './handlers/problems';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import { resultsHandlers } from './handlers/results';
@@ -75,6 +76,7 @@ export class PasService {
       ...environmentHandlers(this.project, sessions, results),
       ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
       ...this.workbench.handlers,
+      ...problemsHandlers(this.project),
     };
   }
 

@@ -7,6 +7,7 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
   const { values } = parseCommandArgs('info', argv, { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } });
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
     const models = Object.values(ws.project.models);
+    const problems = await ws.problems();
     const environments = await ws.state.listEnvironments();
     const info = {
       project: ws.project.root,
@@ -17,8 +18,8 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
       audits: Object.keys(ws.project.audits).length,
       tests: ws.project.tests.length,
       environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expires: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
-      errors: ws.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
-      warnings: ws.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
+      errors: problems.filter((d) => d.severity === 'error').map(formatDiagnostic),
+      warnings: problems.filter((d) => d.severity === 'warning').map(formatDiagnostic),
     };
     if (values.json) await write(io.stdout, `${JSON.stringify(info)}\n`);
     else {

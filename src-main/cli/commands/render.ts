@@ -5,10 +5,11 @@
 import type { SqlModelDefinition } from '../../project/model';
 import { renderModel } from '../../project/render/render-model';
 import { parseTime } from '../../plan/intervals';
+import { modelRuntimeError } from '../../plan/model-errors';
 import type { Workspace } from '../../plan/workspace';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import { write } from '../output';
-import { withWorkspace } from '../workspace';
+import { formatDiagnostic, withWorkspace } from '../workspace';
 
 const options = {
   project: { type: 'string', short: 'p' },
@@ -26,7 +27,8 @@ function sqlModel(ws: Workspace, name: string | undefined): SqlModelDefinition {
   return model;
 }
 
-function render(ws: Workspace, model: SqlModelDefinition, values: { start?: string; end?: string }) {
+async function render(ws: Workspace, model: SqlModelDefinition, values: { start?: string; end?: string }) {
+  await refuseModelErrors(ws, model);
   const start = values.start ? parseTime(values.start) : parseTime(String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
   const rendered = renderModel(model, {
     start,
@@ -42,7 +44,7 @@ function render(ws: Workspace, model: SqlModelDefinition, values: { start?: stri
 export async function renderCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('render', argv, options);
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
+    const rendered = await render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
     await write(io.stdout, `${[...rendered.preStatements, rendered.query ?? '', ...rendered.postStatements].filter(Boolean).join(';\n')}\n`);
     return 0;
   });
@@ -53,8 +55,12 @@ export async function evaluateCommand(argv: string[], io: CommandIo): Promise<nu
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number, got "${values.limit}"`);
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
-    const rows = await ws.warehouse.query(`SELECT * FROM (${rendered.query}) AS __q LIMIT ${limit}`, io.signal);
+    const rendered = await render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
+    const model = sqlModel(ws, positionals[0]);
+    const query = rendered.query ?? '';
+    const rows = await ws.warehouse.query(`SELECT * FROM (${query}) AS __q LIMIT ${limit}`, io.signal).catch((error: unknown) => {
+      throw modelRuntimeError(model, 'evaluating', error, { rendered: query, ...(rendered.queryMap ? { map: rendered.queryMap } : {}) });
+    });
     if (values.json) await write(io.stdout, `${JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
     else {
       const columns = Object.keys(rows[0] ?? {});
@@ -62,4 +68,10 @@ export async function evaluateCommand(argv: string[], io: CommandIo): Promise<nu
     }
     return 0;
   });
+}
+
+/** A model whose file has errors is not rendered or run: its problems are printed instead. */
+async function refuseModelErrors(ws: Workspace, model: SqlModelDefinition): Promise<void> {
+  const errors = (await ws.problems()).filter((d) => d.severity === 'error' && d.file === model.file);
+  if (errors.length > 0) throw new CliError(`${errors.map(formatDiagnostic).join('\n')}\n${model.name} has ${errors.length} error(s); fix them first.`, 1);
 }

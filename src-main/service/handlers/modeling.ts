@@ -6,6 +6,8 @@ import { PasException } from '../../../src-shared/errors';
 import type { PlanView } from '../../../src-shared/modeling';
 import { AuditFailedError, backfillBatches } from '../../plan/apply';
 import { planChangeDetails } from '../../plan/plan-details';
+
+import { ModelRuntimeError } from '../../plan/model-errors';
 import type { ProjectGraph } from '../../plan/graph';
 import { displayRange, isoDate, parseTime } from '../../plan/intervals';
 import { PlanError, type Plan } from '../../plan/plan';
@@ -23,6 +25,9 @@ function toPasError(error: unknown): never {
   }
   if (error instanceof StateConflictError) throw new PasException({ code: 'conflict', message: error.message });
   if (error instanceof PlanError) throw new PasException({ code: 'validation', message: error.message, issues: [] });
+  if (error instanceof ModelRuntimeError) {
+    throw new PasException({ code: 'sql', message: error.message, errorType: /^([A-Za-z ]+?) Error: /.exec(error.detail)?.[1] ?? 'Runtime' });
+  }
   throw error;
 }
 
@@ -61,7 +66,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         models: Object.values(ws.project.models).map((m) => ({ name: m.name, kind: m.kind.name, file: m.file })),
         environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expiresAt: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
         tests: ws.project.tests.length,
-        diagnostics: ws.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
+        diagnostics: (await ws.problems()).map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
       };
     },
     'project.render': async ({ model: name, start, end }) => {
@@ -87,7 +92,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
     },
     'plan.create': async ({ environment, start, end, forwardOnly, restateModels, categories, executionTime }) => {
       const ws = await project.workspace();
-      const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+      const errors = (await ws.problems()).filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         throw new PasException({ code: 'validation', message: `The project has ${errors.length} error(s)`, issues: errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
       }
