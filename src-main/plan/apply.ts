@@ -161,7 +161,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       endAt: plan.end ?? null,
       expirationTs: plan.environment === PROD || ctx.project.config.environmentTtlMs === null ? null : now + ctx.project.config.environmentTtlMs,
       finalizedTs: now,
-      appliedBy: ctx.owner,
+      appliedBy: typeof ctx.owner === 'string' ? ctx.owner : ctx.owner.owner,
       ...(plan.plannedTs !== undefined ? { plannedTs: plan.plannedTs } : {}),
     };
     await state.promoteEnvironment(record);
