@@ -63,6 +63,9 @@ export function foldProgress(state: ApplyProgress, event: PlanProgressEvent): Ap
         audits: [...state.audits, { model: event.model, audit: event.audit, failedRows: event.failedRows, blocking: event.blocking }],
         stages: { ...state.stages, audits: event.failedRows > 0 && event.blocking ? 'failed' : state.stages.audits === 'pending' ? 'running' : state.stages.audits },
       };
+    case 'lock':
+      // A stale lock taken over: the apply goes on as usual (the notice shows in the log).
+      return state;
     case 'promote':
       return {
         ...state,
