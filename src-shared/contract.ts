@@ -8,6 +8,7 @@
  * type check.
  */
 import { z } from 'zod';
+import { cliMethodParams, type CliMethodResults } from './cli-contract';
 import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSummary } from './ingest';
 import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
@@ -89,6 +90,7 @@ export const methodParams = {
   'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional(), skipJanitor: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
+  ...cliMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -104,7 +106,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults {
+export interface MethodResults extends CliMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -136,7 +138,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'project.evaluate', 'project.audit']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

@@ -15,6 +15,8 @@ export interface ProjectInfoView {
   models: { name: string; kind: string; file: string }[];
   environments: { name: string; models: number; expiresAt: string | null }[];
   tests: number;
+  /** Audits models declare plus standalone audits (audits/ files and inline blocks). */
+  audits?: number;
   diagnostics: DiagnosticView[];
 }
 
@@ -26,7 +28,10 @@ export interface PlanView {
   planId: string;
   environment: string;
   createdFrom: string | null;
-  changes: { model: string; change: ChangeKind; category: ChangeCategory | null; diff?: string }[];
+  /** The plan the environment was at when this plan was made (null: a new environment). */
+  previousPlanId?: string | null;
+  /** `parents`: the changed model's upstream models (for indirectly modified children). */
+  changes: { model: string; change: ChangeKind; category: ChangeCategory | null; diff?: string; parents?: string[] }[];
   backfills: { model: string; refresh: 'incremental' | 'full' | 'view' | 'seed'; intervals: [string, string][] }[];
   virtualUpdate: boolean;
 }

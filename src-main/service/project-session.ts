@@ -4,7 +4,9 @@
  * the project and recomputes the lineage of the models whose SQL changed (and their
  * dependents), then announces `project.changed`.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { PasException } from '../../src-shared/errors';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
 import { LakeWarehouse } from '../plan/lake-warehouse';
@@ -27,6 +29,17 @@ export class ProjectSession {
   ) {}
 
   workspace(): Promise<Workspace> {
+    // An edit the watcher saw but has not reloaded yet is read now, so a call right after a save sees it.
+    if (this.timer !== undefined && this.workspacePromise) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      const ws = this.workspacePromise;
+      return this.reload().then(() => ws);
+    }
+    // Nothing is opened (nor `.pas/` created) in a folder that is not a project.
+    if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
+      return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
+    }
     this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
       this.startWatching();
       return ws;
@@ -60,7 +73,10 @@ export class ProjectSession {
       this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
         if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.reload(), 150);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.reload();
+        }, 150);
       });
       this.watcher.on('error', () => undefined);
     } catch {
@@ -71,7 +87,8 @@ export class ProjectSession {
   /** Reloads the project and refreshes lineage incrementally. */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
-      const ws = await this.workspace();
+      if (!this.workspacePromise) return;
+      const ws = await this.workspacePromise;
       await ws.reload();
       let recomputed: string[] = [];
       if (this.lineagePromise) {

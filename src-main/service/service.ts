@@ -24,8 +24,10 @@ import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
 import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
+import { lakeCommandHandlers } from './handlers/lake-commands';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
+import { projectCommandHandlers } from './handlers/project-commands';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import type { Handler, Handlers } from './handlers/types';
@@ -61,6 +63,8 @@ export class PasService {
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
+      ...projectCommandHandlers(this.project, sessions, results),
+      ...lakeCommandHandlers(this.project),
     };
   }
 

@@ -7,16 +7,20 @@ import { environmentView } from '../../plan/naming';
 import { quoteIdentifier } from '../../plan/warehouse';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import { write } from '../output';
-import { withWorkspace } from '../workspace';
+import { knownEnvironment, withWorkspace } from '../workspace';
+
+export const tableDiffOptions = { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } } as const;
 
 export async function tableDiffCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('table-diff', argv, { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('table-diff', argv, tableDiffOptions);
   const [envs, modelName] = positionals;
   const [source, target] = (envs ?? '').split(':');
   if (!source || !target || !modelName) throw new CliError('usage: pas table-diff ENV1:ENV2 MODEL [--json]');
   return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
     const model = ws.project.models[modelName.toLowerCase()];
     if (!model) throw new CliError(`No model named ${modelName}.`, 1);
+    await knownEnvironment(ws, source);
+    await knownEnvironment(ws, target);
     const resolve = async (env: string) => {
       const view = environmentView(model.name, env);
       // A dev environment only has views for the models it changed; the rest are prod's.

@@ -25,12 +25,19 @@ function toPasError(error: unknown): never {
   throw error;
 }
 
-function planView(plan: Plan): PlanView {
+function planView(plan: Plan, graph?: ProjectGraph): PlanView {
   return {
     planId: plan.planId,
     environment: plan.environment,
     createdFrom: plan.createdFrom,
-    changes: plan.changes.map((c) => ({ model: c.model, change: c.change, category: c.category, ...(c.diff ? { diff: c.diff } : {}) })),
+    previousPlanId: plan.previousPlanId,
+    changes: plan.changes.map((c) => ({
+      model: c.model,
+      change: c.change,
+      category: c.category,
+      ...(c.diff ? { diff: c.diff } : {}),
+      ...(c.change === 'indirectly_modified' && graph ? { parents: graph.nodes.get(c.model)?.parents ?? [] } : {}),
+    })),
     backfills: plan.backfills.map((b) => ({ model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)) })),
     virtualUpdate: plan.virtualUpdate,
   };
@@ -49,6 +56,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         models: Object.values(ws.project.models).map((m) => ({ name: m.name, kind: m.kind.name, file: m.file })),
         environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expiresAt: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
         tests: ws.project.tests.length,
+        audits: Object.values(ws.project.models).reduce((n, m) => n + m.audits.length, 0) + Object.keys(ws.project.audits).length,
         diagnostics: ws.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
       };
     },
@@ -92,7 +100,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         .catch(toPasError);
       plans.set(built.plan.planId, built);
       while (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value as string);
-      return planView(built.plan);
+      return planView(built.plan, built.graph);
     },
     'plan.apply': async ({ planId }, ctx) => {
       const built = plans.get(planId);

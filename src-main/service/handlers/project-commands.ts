@@ -1,0 +1,259 @@
+/**
+ * `project.dag`, `project.evaluate`, `project.audit`, `project.createExternalModels` and
+ * `lineage.query`: what the `pas` commands of the same names print, as contract methods, so a
+ * command works the same in-process and through the engine that has the project open.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isMap, isSeq, parseDocument, stringify, type Document } from 'yaml';
+import type { LineageRecordView } from '../../../src-shared/cli-contract';
+import { PasException } from '../../../src-shared/errors';
+import type { ResultStore } from '../../duck/results';
+import type { LineageGraph } from '../../lineage/graph';
+import { lineageRecord } from '../../lineage/records';
+import { runAudit } from '../../plan/audits';
+import { parseTime } from '../../plan/intervals';
+import { physicalTable, PROD } from '../../plan/naming';
+import { renderModel } from '../../project/render/render-model';
+import { importTypeScriptModel, isModelRelation, type ModelRow } from '../../project/typescript-model';
+import type { ModelDefinition } from '../../project/model';
+import type { Workspace } from '../../plan/workspace';
+import type { ProjectSession } from '../project-session';
+import type { SessionPool } from './query';
+import type { Handlers } from './types';
+
+export const EVALUATE_SESSION = 'cli-evaluate';
+
+function noModel(name: string): PasException {
+  return new PasException({ code: 'not_found', what: 'model', message: `No model named ${name}.` });
+}
+
+function quoted(name: string): string {
+  return name
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
+}
+
+function startOf(ws: Workspace, model: ModelDefinition, start: string | undefined): number {
+  return parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
+}
+
+/** A TypeScript model's rows as a query: its relation, or its rows read from a temporary file. */
+async function typeScriptQuery(ws: Workspace, model: Extract<ModelDefinition, { source: 'typescript' }>, start: number, end: number, tempDir: () => Promise<string>): Promise<string> {
+  const imported = await importTypeScriptModel(model.modulePath);
+  if (!imported.ok) throw new PasException({ code: 'validation', message: `${model.file}: ${imported.problems.map((p) => p.message).join('; ')}`, issues: [] });
+  const result = await imported.model.execute({
+    start: new Date(start),
+    end: new Date(end),
+    executionTime: new Date(),
+    variables: ws.project.variables,
+    ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),
+    thisModel: quoted(model.name),
+    resolveTable: (name) => quoted(name),
+    fetch: (sql) => ws.warehouse.query(sql),
+    relation: (sql) => ({ kind: 'relation', sql }),
+  });
+  const columns = model.columns ?? [];
+  if (isModelRelation(result)) {
+    const cast = columns.map((c) => `CAST(${quoted(c.name)} AS ${c.type}) AS ${quoted(c.name)}`).join(', ');
+    return `SELECT ${cast || '*'} FROM (${result.sql}) AS __relation`;
+  }
+  const rows: ModelRow[] = [];
+  if (Array.isArray(result)) rows.push(...result);
+  else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
+  const file = path.join(await tempDir(), 'rows.ndjson');
+  await writeFile(file, rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n'));
+  const spec = columns.map((c) => `'${c.name.replace(/'/g, "''")}': '${c.type.replace(/'/g, "''")}'`).join(', ');
+  return `SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${spec}})`;
+}
+
+type Upstream = LineageRecordView['upstream'][number];
+
+/** Columns `depth` hops upstream (or downstream) of one column, each once. */
+function walk<T extends { model: string; column: string }>(start: { model: string; column: string }, depth: number, next: (ref: { model: string; column: string }) => T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  let frontier = [start];
+  for (let level = 0; level < depth && frontier.length > 0; level++) {
+    const following: { model: string; column: string }[] = [];
+    for (const ref of frontier) {
+      for (const item of next(ref)) {
+        if (seen.has(key(item))) continue;
+        seen.add(key(item));
+        out.push(item);
+        following.push(item);
+      }
+    }
+    frontier = following;
+  }
+  return out;
+}
+
+function lineageView(graph: LineageGraph, model: string, column: string, direction: 'both' | 'upstream' | 'downstream', depth: number): LineageRecordView | undefined {
+  const record = lineageRecord(graph, model, column);
+  if (!record) return undefined;
+  const upstream =
+    direction === 'downstream' ? [] : walk<Upstream>(record, depth, (ref) => lineageRecord(graph, ref.model, ref.column)?.upstream ?? [], (d) => `${d.model}\u0000${d.column}\u0000${d.kind}`);
+  const downstream = direction === 'upstream' ? [] : walk(record, depth, (ref) => graph.downstream(ref.model, ref.column), (d) => `${d.model}\u0000${d.column}`);
+  return {
+    model: record.model,
+    column: record.column,
+    upstream,
+    sources: direction === 'downstream' ? [] : record.sources,
+    downstream,
+    ...(record.unknown ? { unknown: record.unknown } : {}),
+  };
+}
+
+/** external_models.yaml with each re-derived entry's columns replaced and new entries appended; nothing removed. */
+function mergeExternalModels(doc: Document, derived: Map<string, Record<string, string>>): { written: string[]; kept: string[] } {
+  if (!isSeq(doc.contents)) doc.contents = doc.createNode([]) as never;
+  const seq = doc.contents as unknown as { items: unknown[] };
+  const written: string[] = [];
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  for (const item of seq.items) {
+    if (!isMap(item)) continue;
+    const name = String(item.get('name') ?? '').toLowerCase();
+    if (!name) continue;
+    seen.add(name);
+    const columns = derived.get(name);
+    if (columns) {
+      item.set('columns', doc.createNode(columns));
+      written.push(name);
+    } else kept.push(name);
+  }
+  for (const [name, columns] of derived) {
+    if (seen.has(name)) continue;
+    (doc.contents as unknown as { add(v: unknown): void }).add(doc.createNode({ name, columns }));
+    written.push(name);
+  }
+  return { written, kept };
+}
+
+export function projectCommandHandlers(
+  project: ProjectSession,
+  sessions: SessionPool,
+  results: ResultStore,
+): Handlers<'project.dag' | 'project.evaluate' | 'project.audit' | 'project.createExternalModels' | 'lineage.query'> {
+  return {
+    'project.dag': async () => {
+      const ws = await project.workspace();
+      const graph = await ws.graph();
+      const nodes = graph.order.map((name) => {
+        const node = graph.nodes.get(name);
+        return { name, kind: node?.model.kind.name ?? null, file: node?.model.file ?? null, parents: node?.parents ?? [], sources: node?.sources ?? [] };
+      });
+      return { nodes, diagnostics: graph.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })) };
+    },
+    'project.evaluate': async ({ model: name, start, end, limit }, ctx) => {
+      const ws = await project.workspace();
+      const model = ws.project.models[name.toLowerCase()];
+      if (!model) throw noModel(name);
+      const from = startOf(ws, model, start);
+      let dir: string | undefined;
+      const tempDir = async () => (dir ??= await mkdtemp(path.join(tmpdir(), 'pas-evaluate-')));
+      try {
+        let query: string;
+        if (model.source === 'sql') {
+          const rendered = renderModel(model, { start: from, ...(end ? { end } : {}), executionTime: Date.now(), variables: ws.project.variables, ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}) });
+          if (rendered.diagnostics.length > 0) {
+            throw new PasException({ code: 'validation', message: `${model.name} does not render`, issues: rendered.diagnostics.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
+          }
+          if (!rendered.query) throw new PasException({ code: 'not_found', what: 'sql', message: `${model.name} has no query.` });
+          query = rendered.query;
+        } else if (model.source === 'typescript') {
+          query = await typeScriptQuery(ws, model, from, end ? parseTime(end) : Date.now(), tempDir);
+        } else {
+          query = `SELECT * FROM ${ws.warehouse.qualify(model.name.split('.').length > 1 ? { schema: model.name.split('.').slice(-2)[0] ?? 'main', table: model.name.split('.').pop() ?? model.name } : { schema: 'main', table: model.name })}`;
+        }
+        const session = await sessions.get(EVALUATE_SESSION);
+        const started = performance.now();
+        const result = await session.run(`SELECT * FROM (${query}) AS __q LIMIT ${limit ?? 100}`, ctx.signal);
+        return results.add(result, performance.now() - started);
+      } finally {
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
+    },
+    'project.audit': async ({ model: wantedName }) => {
+      const ws = await project.workspace();
+      const env = await ws.state.getEnvironment(PROD);
+      if (!env) throw new PasException({ code: 'not_found', what: 'environment', message: 'Nothing to audit: prod has no models yet (run `pas plan` first).' });
+      const wanted = wantedName?.toLowerCase();
+      if (wanted && !ws.project.models[wanted]) throw noModel(wantedName ?? '');
+      const out = [];
+      for (const snapshot of env.snapshots) {
+        const model = ws.project.models[snapshot.name];
+        if (!model || (wanted && snapshot.name !== wanted)) continue;
+        for (const call of model.audits) {
+          const result = await runAudit(ws.warehouse, call, ws.project.audits, {
+            table: ws.warehouse.qualify(physicalTable(snapshot.name, snapshot.version)),
+            modelName: model.name,
+            start: 0,
+            end: Date.now(),
+            executionTime: Date.now(),
+            variables: ws.project.variables,
+          });
+          out.push({ model: model.name, audit: result.audit, blocking: result.blocking, failedRows: result.failedRows });
+        }
+      }
+      return { results: out };
+    },
+    'project.createExternalModels': async () => {
+      const ws = await project.workspace();
+      const graph = await ws.graph();
+      const externals = Object.values(ws.project.models).filter((m) => m.source === 'external').map((m) => m.name.toLowerCase());
+      const names = [...new Set([...[...graph.nodes.values()].flatMap((n) => n.sources), ...externals])].sort();
+      const derived = new Map<string, Record<string, string>>();
+      const missing: string[] = [];
+      for (const name of names) {
+        const parts = name.split('.');
+        const table = parts.pop() ?? name;
+        const schema = parts.pop() ?? 'main';
+        const columns = await ws.warehouse.columns({ schema, table });
+        if (columns.length === 0) missing.push(name);
+        else derived.set(name, Object.fromEntries(columns.map((c) => [c.name, c.type])));
+      }
+      const file = path.join(ws.project.root, 'external_models.yaml');
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const doc = text.trim() ? parseDocument(text) : parseDocument(stringify([]));
+      if (doc.errors.length > 0) {
+        throw new PasException({ code: 'validation', message: `${file} is not valid YAML: ${doc.errors[0]?.message ?? ''}; fix it first, nothing was written.`, issues: [] });
+      }
+      const { written, kept } = mergeExternalModels(doc, derived);
+      await writeFile(file, doc.toString());
+      return { file, written, kept, missing: missing.filter((m) => !kept.includes(m)) };
+    },
+    'lineage.query': async ({ model, column, direction, depth, all }) => {
+      const lineage = await project.lineage();
+      const graph = lineage.graph;
+      const way = direction ?? 'both';
+      const hops = depth ?? 1;
+      if (all) {
+        const records: LineageRecordView[] = [];
+        for (const name of graph.modelNames()) {
+          for (const c of graph.model(name)?.lineage.columns ?? []) {
+            const view = lineageView(graph, name, c.column, way, hops);
+            if (view) records.push(view);
+          }
+        }
+        return { records };
+      }
+      if (!model) throw new PasException({ code: 'validation', message: 'Give a model, or all: true', issues: [{ path: 'params.model', message: 'required unless all is true' }] });
+      const state = graph.model(model);
+      if (!state) {
+        const names = graph.modelNames();
+        throw new PasException({ code: 'not_found', what: 'model', message: `No SQL model named ${model} (models: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}).` });
+      }
+      const columns = column ? [column] : state.lineage.columns.map((c) => c.column);
+      const records = columns.map((c) => {
+        const view = lineageView(graph, state.name, c, way, hops);
+        if (!view) throw new PasException({ code: 'not_found', what: 'column', message: `${state.name} has no column ${c} (columns: ${state.lineage.columns.map((x) => x.column).join(', ')}).` });
+        return view;
+      });
+      return { records };
+    },
+  };
+}
