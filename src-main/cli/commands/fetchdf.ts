@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import type { OutputFormat } from '../output';
 import { resultWriter } from '../output';
+import { isPasException } from '../../../src-shared/errors';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import type { EngineClient } from '../client';
 import { withClient } from '../connect';
@@ -19,10 +20,32 @@ export async function fetchdfCommand(argv: string[], io: CommandIo): Promise<num
   }
   if (values.json && values.csv) throw new CliError('choose one of --json and --csv');
   const format: OutputFormat = values.json ? 'json' : values.csv ? 'csv' : 'table';
-  return withClient({ project: values.project as string | undefined, needsProject: false }, async (client) => {
-    await fetchInto(client, sql, format, io.stdout, io.signal);
+  return withClient({ project: values.project, needsProject: false }, async (client) => {
+    try {
+      await fetchInto(client, sql, format, io.stdout, io.signal);
+    } catch (error) {
+      throw (await unknownEnvironment(client, sql, error)) ?? error;
+    }
     return 0;
   });
+}
+
+/**
+ * A query that fails on a missing table of `schema__env.table` names the environment when `env`
+ * is not one the project has (a typo of `dev`), instead of DuckDB's missing-table message.
+ */
+async function unknownEnvironment(client: EngineClient, sql: string, error: unknown): Promise<CliError | undefined> {
+  if (!isPasException(error) || error.error.code !== 'sql' || error.error.errorType !== 'Catalog') return undefined;
+  const named = [...new Set([...sql.matchAll(/\b(?!sqlmesh__)[A-Za-z_][A-Za-z0-9_]*?__([A-Za-z0-9_]+)\s*\./g)].map((m) => (m[1] ?? '').toLowerCase()))];
+  if (named.length === 0) return undefined;
+  const known = await client.invoke('project.info', {}).then(
+    (info) => info.environments.map((e) => e.name),
+    () => undefined,
+  );
+  if (!known) return undefined;
+  const unknown = named.find((env) => !known.includes(env));
+  if (unknown === undefined) return undefined;
+  return new CliError(`The environment \`${unknown}\` does not exist (environments: ${known.length ? known.join(', ') : 'none yet: run `pas plan`'}).`, 1);
 }
 
 /** Runs `sql` through the client and streams every row to `out` page by page. */
