@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -111,6 +111,21 @@ describe('unknown names are errors', () => {
     const result = await run(['fetchdf', 'select * from marts__nope.daily', '-p', root]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('The environment `nope` does not exist (environments: prod)');
+  });
+});
+
+describe('paying only for what is used', () => {
+  it('fetchdf opens the warehouse without loading the models; info loads them', async () => {
+    const marker = path.join(mkdtempSync(path.join(tmpdir(), 'pas-marker-')), 'loaded');
+    const project = await createTestProject({
+      'models/marts/side.ts': `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\n${TS_MODEL.replace('marts.ts_rows', 'marts.side')}`,
+    });
+    const fetched = await run(['fetchdf', 'select count(*) as n from raw.events', '--json', '-p', project]);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(JSON.parse(fetched.stdout)).toEqual([{ n: 40 }]);
+    expect(existsSync(marker)).toBe(false);
+    expect((await run(['info', '-p', project])).code).toBe(0);
+    expect(existsSync(marker)).toBe(true);
   });
 });
 

@@ -27,9 +27,16 @@ export interface WorkspaceOptions {
   engine: DuckEngine;
   gateway?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * `lazy`: read only config.yaml to open the warehouse and state; models, audits and tests are
+   * loaded by the first `loaded()` (a query on the warehouse needs none of them). Default `eager`.
+   */
+  models?: 'eager' | 'lazy';
 }
 
 export class Workspace {
+  private loading: Promise<this> | undefined;
+
   private constructor(
     public project: Project,
     public diagnostics: Diagnostic[],
@@ -41,9 +48,11 @@ export class Workspace {
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
+    const lazy = options.models === 'lazy';
     const { project, diagnostics } = await loadProject(options.projectDir, {
       ...(options.gateway ? { gateway: options.gateway } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(lazy ? { configOnly: true } : {}),
     });
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
     const opened = await openWarehouse(options.engine, project);
@@ -75,7 +84,15 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    const workspace = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    if (!lazy) workspace.loading = Promise.resolve(workspace);
+    return workspace;
+  }
+
+  /** The workspace with its models, audits and tests loaded (once; `reload` reads them again). */
+  loaded(): Promise<this> {
+    this.loading ??= this.reload().then(() => this);
+    return this.loading;
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
@@ -83,6 +100,7 @@ export class Workspace {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
     this.project = project;
     this.diagnostics = diagnostics;
+    this.loading ??= Promise.resolve(this);
   }
 
   graph(): Promise<ProjectGraph> {

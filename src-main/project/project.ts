@@ -41,6 +41,8 @@ export interface LoadProjectOptions {
   gateway?: string;
   /** The real environment (default `process.env`); the project's `.env` is layered under it. */
   env?: ProjectEnv;
+  /** Read config.yaml (and .env) only: no models, audits or tests (what opening the warehouse needs). */
+  configOnly?: boolean;
 }
 
 export interface LoadProjectResult {
@@ -96,6 +98,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     }
   }
   const variables = { ...config.variables, ...(gateway ? config.gateways[gateway]?.variables : {}) };
+  if (options.configOnly) {
+    const project = { root, config, ...(gateway !== undefined ? { gateway } : {}), variables, models: {}, disabledModels: [], audits: {}, tests: [] };
+    return { project, diagnostics: sortDiagnostics(diagnostics.items) };
+  }
 
   const models: Record<string, ModelDefinition> = {};
   const disabledModels: string[] = [];

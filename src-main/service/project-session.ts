@@ -34,13 +34,20 @@ export class ProjectSession {
       clearTimeout(this.timer);
       this.timer = undefined;
       const ws = this.workspacePromise;
-      return this.reload().then(() => ws);
+      return this.reload().then(() => ws.then((w) => w.loaded()));
     }
-    // Nothing is opened (nor `.pas/` created) in a folder that is not a project.
+    return this.warehouse().then((ws) => ws.loaded());
+  }
+
+  /**
+   * The project's warehouse and state, opened from config.yaml alone: what a query needs (the
+   * warehouse as every session's default catalog). `workspace()` loads the models on top.
+   */
+  warehouse(): Promise<Workspace> {
     if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
       return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
     }
-    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
+    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then((ws) => {
       this.startWatching();
       return ws;
     });

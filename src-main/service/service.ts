@@ -76,7 +76,8 @@ export class PasService {
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
     if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      await service.project.workspace().catch(() => undefined);
+      // Only the warehouse and state: the models load when a call needs them (a query does not).
+      await service.project.warehouse().catch(() => undefined);
     }
     return service;
   }
