@@ -148,6 +148,15 @@ describe('commands on a project', () => {
     expect(render.stderr).toContain('marts.ts_rows is a typescript model: it has no SQL.');
   });
 
+  it('prints the lineage of every column of every model with lineage --all --json', async () => {
+    const result = await run(['lineage', '--all', '--json', '-p', root]);
+    expect(result.code, result.stderr).toBe(0);
+    const records = JSON.parse(result.stdout) as { model: string; column: string }[];
+    const columns = records.map((r) => `${r.model}.${r.column}`);
+    expect(columns).toEqual(expect.arrayContaining(['marts.daily.total', 'marts.by_category.n', 'staging.stg_events.amount']));
+    expect(records.find((r) => r.model === 'marts.daily' && r.column === 'total')).toMatchObject({ sources: [{ model: 'raw.events', column: 'amount' }] });
+  });
+
   it('says how many views a plan changed, not how many the environment has', () => {
     writeFiles(root, { 'models/marts/by_category.sql': readFileSync(path.join(root, 'models/marts/by_category.sql'), 'utf8').replace('count(*) AS n', 'count(*) AS n, 2 AS two') });
     const result = pas(['plan', '--auto-apply', '--skip-tests', '-p', root, ...EXECUTION]);

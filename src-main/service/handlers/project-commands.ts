@@ -97,14 +97,8 @@ function lineageView(graph: LineageGraph, model: string, column: string, directi
   const upstream =
     direction === 'downstream' ? [] : walk<Upstream>(record, depth, (ref) => lineageRecord(graph, ref.model, ref.column)?.upstream ?? [], (d) => `${d.model}\u0000${d.column}\u0000${d.kind}`);
   const downstream = direction === 'upstream' ? [] : walk(record, depth, (ref) => graph.downstream(ref.model, ref.column), (d) => `${d.model}\u0000${d.column}`);
-  return {
-    model: record.model,
-    column: record.column,
-    upstream,
-    sources: direction === 'downstream' ? [] : record.sources,
-    downstream,
-    ...(record.unknown ? { unknown: record.unknown } : {}),
-  };
+  // Every field of the record passes through (fields the lineage module adds reach the JSON too).
+  return { ...record, upstream, sources: direction === 'downstream' ? [] : record.sources, downstream };
 }
 
 /** external_models.yaml with each re-derived entry's columns replaced and new entries appended; nothing removed. */
