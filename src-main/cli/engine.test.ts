@@ -24,10 +24,11 @@ function pas(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 let root: string;
 let serve: ChildProcess;
+let rendererDir: string;
 
 beforeAll(async () => {
   root = await createTestProject();
-  const rendererDir = mkdtempSync(path.join(tmpdir(), 'pas-renderer-'));
+  rendererDir = mkdtempSync(path.join(tmpdir(), 'pas-renderer-'));
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>pas</title>');
   serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '-p', root], { env: { ...process.env, PAS_RENDERER_DIR: rendererDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
@@ -50,6 +51,12 @@ describe('one engine per project', () => {
     expect(found).toMatchObject({ address: '127.0.0.1', pid: serve.pid, projectDir: root });
     expect(statSync(discoveryPath(root)).mode & 0o777).toBe(0o600);
   });
+
+  it('refuses a second pas serve on the same project, naming the engine that has it', async () => {
+    const second = await pas(['serve', '--port', '0', '-p', root], { PAS_RENDERER_DIR: rendererDir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`is already open in another engine (pid ${serve.pid})`);
+  }, 60_000);
 
   it('runs plan and fetchdf through the running engine: no lock error, and its subscribers see the plan', async () => {
     const found = readDiscovery(root);

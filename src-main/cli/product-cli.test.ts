@@ -157,6 +157,25 @@ describe('commands on a project', () => {
     expect(records.find((r) => r.model === 'marts.daily' && r.column === 'total')).toMatchObject({ sources: [{ model: 'raw.events', column: 'amount' }] });
   });
 
+  it('prints snake_case keys in every --json output', async () => {
+    const camel: string[] = [];
+    const walk = (value: unknown, where: string) => {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}[${i}]`));
+      else if (value !== null && typeof value === 'object') {
+        for (const [key, v] of Object.entries(value)) {
+          if (/[a-z][A-Z]/.test(key)) camel.push(`${where}.${key}`);
+          walk(v, `${where}.${key}`);
+        }
+      }
+    };
+    for (const args of [['info'], ['dag'], ['run', ...EXECUTION], ['test'], ['audit'], ['lineage', 'marts.daily'], ['janitor'], ['table-diff', 'prod:prod', 'marts.daily'], ['plan', 'dev', '--auto-apply', ...EXECUTION]]) {
+      const result = await run([...args, '--json', '-p', root]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      walk(JSON.parse(result.stdout), args[0] ?? '');
+    }
+    expect(camel).toEqual([]);
+  });
+
   it('says how many views a plan changed, not how many the environment has', () => {
     writeFiles(root, { 'models/marts/by_category.sql': readFileSync(path.join(root, 'models/marts/by_category.sql'), 'utf8').replace('count(*) AS n', 'count(*) AS n, 2 AS two') });
     const result = pas(['plan', '--auto-apply', '--skip-tests', '-p', root, ...EXECUTION]);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PasService } from '../../service/service';
+import { readDiscovery } from '../../server/discovery';
 import { publishEngine } from '../../server/engine-endpoint';
 import { startWebServer } from '../../server/web-server';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
@@ -29,7 +30,8 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   const running = await connectRunningEngine(projectDir);
   if (running) {
     await running.close();
-    throw new CliError(`pas serve: ${projectDir} is already open in another engine (see ${path.join('.pas', 'engine.json')}); close it first.`, 1);
+    const pid = readDiscovery(projectDir)?.pid;
+    throw new CliError(`pas serve: ${projectDir} is already open in another engine${pid ? ` (pid ${pid})` : ''}; its commands go through it. Close it first.`, 1);
   }
   const service = await PasService.create({ projectDir });
   const server = await startWebServer({ service, rendererDir, port });
