@@ -93,6 +93,34 @@ describe('one engine per project', () => {
     expect(JSON.parse(fetched.stdout)).toEqual([{ n: 4 }]);
   }, 120_000);
 
+  it('Ctrl+C on a command that runs through the engine cancels its query there', async () => {
+    const found = readDiscovery(root);
+    if (!found) throw new Error('no discovery file');
+    const subscriber = new WebSocket(`ws://127.0.0.1:${found.port}/ws?token=${found.token}`);
+    await new Promise((resolve, reject) => {
+      subscriber.on('open', resolve);
+      subscriber.on('error', reject);
+    });
+    const started = new Promise<void>((resolve) =>
+      subscriber.on('message', (data) => {
+        const m = JSON.parse(String(data)) as ServerMessage;
+        if (m.type === 'event' && m.topic === 'progress' && m.payload.method === 'query.run' && m.payload.stage === 'started') resolve();
+      }),
+    );
+    subscriber.send(JSON.stringify({ type: 'subscribe', topic: 'progress' }));
+    const child = spawn(process.execPath, [bin, 'fetchdf', 'select count(*) from range(1000000000000) a', '-p', root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await started;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('cancelled');
+    subscriber.close();
+    const after = await pas(['fetchdf', 'select 1 as one', '--json', '-p', root]);
+    expect(JSON.parse(after.stdout)).toEqual([{ one: 1 }]);
+  }, 120_000);
+
   it('after the engine dies, the next command removes the stale file and runs in-process', async () => {
     serve.kill('SIGKILL');
     await new Promise((resolve) => serve.once('exit', resolve));

@@ -31,7 +31,7 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
         [
           `Project: ${info.project}`,
           `Gateway: ${info.gateway ?? '(none)'}  Warehouse catalog: ${info.warehouse}`,
-          `Models: ${info.models} (${Object.entries(info.models_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})`,
+          `Models: ${info.models}${info.models ? ` (${Object.entries(info.models_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})` : ''}`,
           `Audits: ${info.audits}  Tests: ${info.tests}`,
           `Environments: ${info.environments.length ? info.environments.map((e) => `${e.name} (${e.models} models)`).join(', ') : '(none yet: run `pas plan`)'}`,
           ...(info.errors.length ? ['Errors:', ...info.errors.map((e) => `  ${e}`)] : []),
