@@ -79,8 +79,11 @@ export class RemoteClient implements EngineClient {
     socket.on('error', () => undefined);
   }
 
-  /** Opens the socket; rejects when the endpoint refuses or does not answer within `timeoutMs`. */
-  static connect(url: string, timeoutMs = 2000): Promise<RemoteClient> {
+  /**
+   * Opens the socket; rejects when the endpoint refuses (`refused: true` on the error: nothing
+   * listens there, or it is not this engine) or does not answer within `timeoutMs`.
+   */
+  static connect(url: string, timeoutMs = 10_000): Promise<RemoteClient> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
       const fail = (error: Error) => {
@@ -93,8 +96,8 @@ export class RemoteClient implements EngineClient {
         socket.removeAllListeners();
         resolve(new RemoteClient(socket));
       });
-      socket.once('unexpected-response', (_req, res) => fail(new Error(`the engine refused the connection (HTTP ${res.statusCode})`)));
-      socket.once('error', fail);
+      socket.once('unexpected-response', (_req, res) => fail(Object.assign(new Error(`the engine refused the connection (HTTP ${res.statusCode})`), { refused: true })));
+      socket.once('error', (error: NodeJS.ErrnoException) => fail(Object.assign(error, { refused: error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' })));
     });
   }
 

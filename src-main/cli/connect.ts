@@ -47,8 +47,11 @@ export async function connectRunningEngine(projectDir: string): Promise<RemoteCl
   if (processAlive(found.pid) && path.resolve(found.projectDir) === path.resolve(projectDir)) {
     try {
       return await RemoteClient.connect(`ws://${found.address}:${found.port}/ws?token=${encodeURIComponent(found.token)}`);
-    } catch {
-      // The endpoint refuses: stale.
+    } catch (error) {
+      // Refused: stale. No answer from a live process: it is busy or stuck, and still holds the project.
+      if (!(error as { refused?: boolean }).refused) {
+        throw new CliError(`The engine that has ${projectDir} open (pid ${found.pid}) does not answer: ${(error as Error).message}. Try again, or close it.`, 1);
+      }
     }
   }
   removeDiscovery(projectDir, found.token);
