@@ -93,6 +93,13 @@ describe('one engine per project', () => {
     expect(JSON.parse(fetched.stdout)).toEqual([{ n: 4 }]);
   }, 120_000);
 
+  it('a command that does not go through the engine yet says so instead of failing on the lock', async () => {
+    const janitor = await pas(['janitor', '-p', root]);
+    expect(janitor.code).toBe(1);
+    expect(janitor.stderr).toContain('This command does not go through the engine');
+    expect(janitor.stderr).not.toMatch(/lock/i);
+  }, 60_000);
+
   it('Ctrl+C on a command that runs through the engine cancels its query there', async () => {
     const found = readDiscovery(root);
     if (!found) throw new Error('no discovery file');

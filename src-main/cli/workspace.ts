@@ -10,12 +10,18 @@ import { normalizeEnvironment } from '../plan/naming';
 import { Workspace } from '../plan/workspace';
 import { CliError } from './args';
 import { formatDiagnostic } from './common';
-import { requireProjectDir } from './connect';
+import { connectRunningEngine, requireProjectDir } from './connect';
+import { readDiscovery } from '../server/discovery';
 
 export { formatDiagnostic };
 
 export async function withWorkspace<T>(projectDir: string | undefined, stderr: Writable, fn: (workspace: Workspace) => Promise<T>): Promise<T> {
   const dir = requireProjectDir(projectDir);
+  const running = await connectRunningEngine(dir);
+  if (running) {
+    await running.close();
+    throw new CliError(`This command does not go through the engine that has ${dir} open yet (pid ${readDiscovery(dir)?.pid ?? '?'}): close the app or \`pas serve\`, then run it again.`, 1);
+  }
   const engine = await DuckEngine.open();
   try {
     const workspace = await Workspace.open({ projectDir: dir, engine }).catch(async (error: unknown) => {
