@@ -3,10 +3,9 @@
  * `lineage.query`: what the `pas` commands of the same names print, as contract methods, so a
  * command works the same in-process and through the engine that has the project open.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, parseDocument, stringify, type Document } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
 import type { LineageRecordView } from '../../../src-shared/cli-contract';
 import { PasException } from '../../../src-shared/errors';
 import type { ResultStore } from '../../duck/results';
@@ -16,7 +15,7 @@ import { runAudit } from '../../plan/audits';
 import { parseTime } from '../../plan/intervals';
 import { physicalTable, PROD } from '../../plan/naming';
 import { renderModel } from '../../project/render/render-model';
-import { importTypeScriptModel, isModelRelation, type ModelRow } from '../../project/typescript-model';
+import { withTypeScriptRows } from '../../plan/evaluate';
 import type { ModelDefinition } from '../../project/model';
 import type { Workspace } from '../../plan/workspace';
 import type { ProjectSession } from '../project-session';
@@ -38,35 +37,6 @@ function quoted(name: string): string {
 
 function startOf(ws: Workspace, model: ModelDefinition, start: string | undefined): number {
   return parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
-}
-
-/** A TypeScript model's rows as a query: its relation, or its rows read from a temporary file. */
-async function typeScriptQuery(ws: Workspace, model: Extract<ModelDefinition, { source: 'typescript' }>, start: number, end: number, tempDir: () => Promise<string>): Promise<string> {
-  const imported = await importTypeScriptModel(model.modulePath);
-  if (!imported.ok) throw new PasException({ code: 'validation', message: `${model.file}: ${imported.problems.map((p) => p.message).join('; ')}`, issues: [] });
-  const result = await imported.model.execute({
-    start: new Date(start),
-    end: new Date(end),
-    executionTime: new Date(),
-    variables: ws.project.variables,
-    ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),
-    thisModel: quoted(model.name),
-    resolveTable: (name) => quoted(name),
-    fetch: (sql) => ws.warehouse.query(sql),
-    relation: (sql) => ({ kind: 'relation', sql }),
-  });
-  const columns = model.columns ?? [];
-  if (isModelRelation(result)) {
-    const cast = columns.map((c) => `CAST(${quoted(c.name)} AS ${c.type}) AS ${quoted(c.name)}`).join(', ');
-    return `SELECT ${cast || '*'} FROM (${result.sql}) AS __relation`;
-  }
-  const rows: ModelRow[] = [];
-  if (Array.isArray(result)) rows.push(...result);
-  else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
-  const file = path.join(await tempDir(), 'rows.ndjson');
-  await writeFile(file, rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n'));
-  const spec = columns.map((c) => `'${c.name.replace(/'/g, "''")}': '${c.type.replace(/'/g, "''")}'`).join(', ');
-  return `SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${spec}})`;
 }
 
 type Upstream = LineageRecordView['upstream'][number];
@@ -103,8 +73,8 @@ function lineageView(graph: LineageGraph, model: string, column: string, directi
 
 /** external_models.yaml with each re-derived entry's columns replaced and new entries appended; nothing removed. */
 function mergeExternalModels(doc: Document, derived: Map<string, Record<string, string>>): { written: string[]; kept: string[] } {
-  if (!isSeq(doc.contents)) doc.contents = doc.createNode([]) as never;
-  const seq = doc.contents as unknown as { items: unknown[] };
+  const seq = isSeq(doc.contents) ? doc.contents : new YAMLSeq();
+  doc.contents = seq;
   const written: string[] = [];
   const kept: string[] = [];
   const seen = new Set<string>();
@@ -121,7 +91,7 @@ function mergeExternalModels(doc: Document, derived: Map<string, Record<string, 
   }
   for (const [name, columns] of derived) {
     if (seen.has(name)) continue;
-    (doc.contents as unknown as { add(v: unknown): void }).add(doc.createNode({ name, columns }));
+    seq.add(doc.createNode({ name, columns }));
     written.push(name);
   }
   return { written, kept };
@@ -147,29 +117,35 @@ export function projectCommandHandlers(
       const model = ws.project.models[name.toLowerCase()];
       if (!model) throw noModel(name);
       const from = startOf(ws, model, start);
-      let dir: string | undefined;
-      const tempDir = async () => (dir ??= await mkdtemp(path.join(tmpdir(), 'pas-evaluate-')));
-      try {
-        let query: string;
-        if (model.source === 'sql') {
-          const rendered = renderModel(model, { start: from, ...(end ? { end } : {}), executionTime: Date.now(), variables: ws.project.variables, ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}) });
-          if (rendered.diagnostics.length > 0) {
-            throw new PasException({ code: 'validation', message: `${model.name} does not render`, issues: rendered.diagnostics.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
-          }
-          if (!rendered.query) throw new PasException({ code: 'not_found', what: 'sql', message: `${model.name} has no query.` });
-          query = rendered.query;
-        } else if (model.source === 'typescript') {
-          query = await typeScriptQuery(ws, model, from, end ? parseTime(end) : Date.now(), tempDir);
-        } else {
-          query = `SELECT * FROM ${ws.warehouse.qualify(model.name.split('.').length > 1 ? { schema: model.name.split('.').slice(-2)[0] ?? 'main', table: model.name.split('.').pop() ?? model.name } : { schema: 'main', table: model.name })}`;
-        }
-        const session = await sessions.get(EVALUATE_SESSION);
+      const session = await sessions.get(EVALUATE_SESSION);
+      const run = async (query: string) => {
         const started = performance.now();
         const result = await session.run(`SELECT * FROM (${query}) AS __q LIMIT ${limit ?? 100}`, ctx.signal);
         return results.add(result, performance.now() - started);
-      } finally {
-        if (dir) await rm(dir, { recursive: true, force: true });
+      };
+      if (model.source === 'typescript') {
+        // Upstream models are read from prod, as for SQL models: by their names.
+        const context = {
+          executionTime: Date.now(),
+          variables: ws.project.variables,
+          ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),
+          thisModel: quoted(model.name),
+          resolveTable: quoted,
+          fetch: (sql: string) => ws.warehouse.query(sql, ctx.signal),
+        };
+        return withTypeScriptRows(model, from, end ? parseTime(end) : Date.now(), context, run);
       }
+      if (model.source === 'external') {
+        const parts = model.name.split('.');
+        const table = parts.pop() ?? model.name;
+        return run(`SELECT * FROM ${ws.warehouse.qualify({ schema: parts.pop() ?? 'main', table })}`);
+      }
+      const rendered = renderModel(model, { start: from, ...(end ? { end } : {}), executionTime: Date.now(), variables: ws.project.variables, ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}) });
+      if (rendered.diagnostics.length > 0) {
+        throw new PasException({ code: 'validation', message: `${model.name} does not render`, issues: rendered.diagnostics.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
+      }
+      if (!rendered.query) throw new PasException({ code: 'not_found', what: 'sql', message: `${model.name} has no query.` });
+      return run(rendered.query);
     },
     'project.audit': async ({ model: wantedName }) => {
       const ws = await project.workspace();
@@ -212,7 +188,7 @@ export function projectCommandHandlers(
       }
       const file = path.join(ws.project.root, 'external_models.yaml');
       const text = await readFile(file, 'utf8').catch(() => '');
-      const doc = text.trim() ? parseDocument(text) : parseDocument(stringify([]));
+      const doc = parseDocument(text);
       if (doc.errors.length > 0) {
         throw new PasException({ code: 'validation', message: `${file} is not valid YAML: ${doc.errors[0]?.message ?? ''}; fix it first, nothing was written.`, issues: [] });
       }
