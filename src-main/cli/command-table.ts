@@ -162,10 +162,25 @@ export const commands: Record<string, CommandSpec> = {
   },
 };
 
+/** What a string option's value is, as its help shows it. */
+const PLACEHOLDERS: Record<string, string> = {
+  project: 'DIR',
+  port: 'N',
+  limit: 'N',
+  depth: 'N',
+  'keep-last': 'N',
+  start: 'DATE',
+  end: 'DATE',
+  'execution-time': 'TIME',
+  'restate-model': 'MODEL',
+  'older-than': 'AGE|TIME',
+  'orphan-min-age': 'AGE',
+};
+
 /** `pas COMMAND --help`. */
 export function commandHelp(name: string, spec: CommandSpec): string {
   const flags = Object.entries(spec.options).map(([long, option]) => {
-    const value = option.type === 'string' ? ` ${long === 'project' ? 'DIR' : long === 'port' || long === 'limit' || long === 'depth' || long === 'keep-last' ? 'N' : 'VALUE'}` : '';
+    const value = option.type === 'string' ? ` ${PLACEHOLDERS[long] ?? 'VALUE'}` : '';
     return { flag: `${option.short ? `-${option.short}, ` : '    '}--${long}${value}`, text: spec.help[long] ?? '' };
   });
   flags.push({ flag: '-h, --help', text: 'show this help' });
