@@ -114,6 +114,7 @@ export function projectCommandHandlers(
     },
     'project.evaluate': async ({ model: name, start, end, limit }, ctx) => {
       const ws = await project.workspace();
+      await project.refreshLake();
       const model = ws.project.models[name.toLowerCase()];
       if (!model) throw noModel(name);
       const from = startOf(ws, model, start);
@@ -149,6 +150,7 @@ export function projectCommandHandlers(
     },
     'project.audit': async ({ model: wantedName }) => {
       const ws = await project.workspace();
+      await project.refreshLake();
       const env = await ws.state.getEnvironment(PROD);
       if (!env) throw new PasException({ code: 'not_found', what: 'environment', message: 'Nothing to audit: prod has no models yet (run `pas plan` first).' });
       const wanted = wantedName?.toLowerCase();
@@ -173,6 +175,7 @@ export function projectCommandHandlers(
     },
     'project.createExternalModels': async () => {
       const ws = await project.workspace();
+      await project.refreshLake();
       const graph = await ws.graph();
       const externals = Object.values(ws.project.models).filter((m) => m.source === 'external').map((m) => m.name.toLowerCase());
       const names = [...new Set([...[...graph.nodes.values()].flatMap((n) => n.sources), ...externals])].sort();
