@@ -29,14 +29,18 @@ export class ProjectSession {
   ) {}
 
   workspace(): Promise<Workspace> {
-    // An edit the watcher saw but has not reloaded yet is read now, so a call right after a save sees it.
+    // An edit the watcher saw but has not reloaded yet is read now, and a reload under way is
+    // waited for, so a call right after a save sees it.
     if (this.timer !== undefined && this.workspacePromise) {
       clearTimeout(this.timer);
       this.timer = undefined;
-      const ws = this.workspacePromise;
-      return this.reload().then(() => ws.then((w) => w.loaded()));
+      void this.reload();
     }
-    return this.warehouse().then((ws) => ws.loaded());
+    const reloading = this.reloading;
+    return this.warehouse().then(async (ws) => {
+      await reloading.catch(() => undefined);
+      return ws.loaded();
+    });
   }
 
   /**
