@@ -8,6 +8,7 @@
  * type check.
  */
 import { z } from 'zod';
+import { cliMethodParams, type CliMethodResults } from './cli-contract';
 import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSummary } from './ingest';
 import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
@@ -97,6 +98,7 @@ export const methodParams = {
   ...resultsMethodParams,
   ...workbenchMethodParams,
   ...problemsMethodParams,
+  ...cliMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -112,7 +114,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults, CliMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -144,7 +146,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods, ...workbenchLongRunning]);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods, ...workbenchLongRunning, 'project.evaluate', 'project.audit']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);

@@ -15,6 +15,8 @@ export interface ProjectInfoView {
   models: { name: string; kind: string; file: string }[];
   environments: { name: string; models: number; expiresAt: string | null }[];
   tests: number;
+  /** Audits models declare plus standalone audits (audits/ files and inline blocks). */
+  audits?: number;
   diagnostics: DiagnosticView[];
 }
 
@@ -26,6 +28,8 @@ export interface PlanView {
   planId: string;
   environment: string;
   createdFrom: string | null;
+  /** The plan the environment was at when this plan was made (null: a new environment). */
+  previousPlanId?: string | null;
   changes: {
     model: string;
     change: ChangeKind;
@@ -41,6 +45,8 @@ export interface PlanView {
     allowedCategories?: ('breaking' | 'non_breaking')[];
     /** Directly modified: the models downstream that change with it. */
     children?: string[];
+    /** Indirectly modified: the changed model's upstream models. */
+    parents?: string[];
   }[];
   backfills: {
     model: string;

@@ -28,7 +28,7 @@ export interface ProblemView extends DiagnosticView {
 export interface UnlockView {
   environment: string;
   /** The lock that was removed (owner, since when), or null when there was none. */
-  removed: { planId: string; owner: string; since: string } | null;
+  removed: { planId: string; owner: string; host?: string; pid?: number; since: string } | null;
 }
 
 export interface ProblemsMethodResults {

@@ -61,7 +61,7 @@ describe('pas plan, run and fetchdf on a project', () => {
     expect(JSON.parse(skipped.stdout).janitor).toBeUndefined();
     const result = pas(['run', '--json', '-p', root, ...EXECUTION]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).janitor.droppedEnvironments).toEqual(['dev']);
+    expect(JSON.parse(result.stdout).janitor.dropped_environments).toEqual(['dev']);
     const devRows = pas(['fetchdf', 'select * from marts__dev.by_category', '--json', '-p', root]);
     expect(devRows.code).not.toBe(0);
   });

@@ -208,14 +208,21 @@ async function runVirtualUpdateStatements(plan: Plan, graph: ProjectGraph, ctx: 
   }
 }
 
-/** Points the environment's views at the plan's physical tables and drops views of removed models, in one commit. */
+/** Changes that keep the model's version: its view reads the same table as before. */
+const SAME_VERSION = new Set(['metadata', 'indirect_non_breaking', 'forward_only']);
+
+/**
+ * Points the environment's views at the plan's physical tables and drops views of removed models,
+ * in one commit. Returns how many views changed: created, pointed at another table, or dropped.
+ */
 async function promote(plan: Plan, warehouse: Warehouse): Promise<number> {
-  const views = plan.snapshots
-    .filter((s) => s.promoted && isMaterialized(s.record))
-    .map((s) => ({
-      name: environmentView(s.record.name, plan.environment),
-      selectSql: `SELECT * FROM ${warehouse.qualify(physicalTable(s.record.name, s.record.version))}`,
-    }));
+  const promoted = plan.snapshots.filter((s) => s.promoted && isMaterialized(s.record));
+  const views = promoted.map((s) => ({
+    name: environmentView(s.record.name, plan.environment),
+    selectSql: `SELECT * FROM ${warehouse.qualify(physicalTable(s.record.name, s.record.version))}`,
+  }));
   await warehouse.swapViews(views, plan.removed.map((name) => environmentView(name, plan.environment)));
-  return views.length;
+  if (plan.previousPlanId === null) return views.length + plan.removed.length;
+  const moved = new Set(plan.changes.filter((c) => c.change !== 'removed' && !SAME_VERSION.has(c.category ?? '')).map((c) => c.model));
+  return promoted.filter((s) => moved.has(s.record.name)).length + plan.removed.length;
 }

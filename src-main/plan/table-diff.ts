@@ -144,11 +144,17 @@ export interface DiffWorkspace {
   parser: SqlParser;
 }
 
+/** An unknown environment, named with the ones that exist (a typo is the usual cause). */
+async function unknownEnvironment(ws: DiffWorkspace, environment: string): Promise<NotFoundError> {
+  const known = (await ws.state.listEnvironments()).map((e) => e.name);
+  return new NotFoundError('environment', `No environment named "${environment}" (environments: ${known.length ? known.join(', ') : 'none yet'}); apply a plan to it first (pas plan ${environment}).`);
+}
+
 /** The physical table an environment reads for a model (a dev environment reads prod's for models it did not change). */
 export async function environmentRelation(ws: DiffWorkspace, modelName: string, environmentName: string): Promise<DiffRelation> {
   const environment = normalizeEnvironment(environmentName);
   const record = await ws.state.getEnvironment(environment);
-  if (!record) throw new NotFoundError('environment', `No environment named "${environment}": apply a plan to it first (pas plan ${environment}).`);
+  if (!record) throw await unknownEnvironment(ws, environment);
   const name = modelName.toLowerCase();
   const snapshot = record.snapshots.find((s) => s.name === name);
   if (!snapshot) throw new NotFoundError('model', `Environment "${environment}" has no model named ${modelName}.`);
@@ -165,7 +171,7 @@ export async function environmentRelation(ws: DiffWorkspace, modelName: string, 
 export async function localRelation(ws: DiffWorkspace, graph: ProjectGraph, modelName: string, environmentName: string, executionTime = Date.now()): Promise<DiffRelation> {
   const environment = normalizeEnvironment(environmentName);
   const record = await ws.state.getEnvironment(environment);
-  if (!record) throw new NotFoundError('environment', `No environment named "${environment}": apply a plan to it first (pas plan ${environment}).`);
+  if (!record) throw await unknownEnvironment(ws, environment);
   const node = graph.nodes.get(modelName.toLowerCase());
   if (!node) throw new NotFoundError('model', `No model named ${modelName} in the project.`);
   if (node.model.source !== 'sql') throw new NotFoundError('model', `${node.model.name} is a ${node.model.source} model: only SQL models can be compared before they are applied.`);

@@ -29,12 +29,18 @@ export interface WorkspaceOptions {
   engine: DuckEngine;
   gateway?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * `lazy`: read only config.yaml to open the warehouse and state; models, audits and tests are
+   * loaded by the first `loaded()` (a query on the warehouse needs none of them). Default `eager`.
+   */
+  models?: 'eager' | 'lazy';
 }
 
 export class Workspace {
   /** The graph the last check built; rebuilt by `reload`. */
   private checkedGraph: ProjectGraph | undefined;
   private checking: Promise<Diagnostic[]> | undefined;
+  private loading: Promise<this> | undefined;
 
   private constructor(
     public project: Project,
@@ -49,9 +55,11 @@ export class Workspace {
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
+    const lazy = options.models === 'lazy';
     const { project, diagnostics } = await loadProject(options.projectDir, {
       ...(options.gateway ? { gateway: options.gateway } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(lazy ? { configOnly: true } : {}),
     });
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
     const opened = await openWarehouse(options.engine, project);
@@ -83,7 +91,15 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
+    const workspace = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
+    if (!lazy) workspace.loading = Promise.resolve(workspace);
+    return workspace;
+  }
+
+  /** The workspace with its models, audits and tests loaded (once; `reload` reads them again). */
+  loaded(): Promise<this> {
+    this.loading ??= this.reload().then(() => this);
+    return this.loading;
   }
 
   /**
@@ -91,7 +107,8 @@ export class Workspace {
    * computed once per load; `diagnostics` holds it afterwards. Commands that plan, render or
    * report problems ask for it; the others do not pay for it.
    */
-  problems(): Promise<Diagnostic[]> {
+  async problems(): Promise<Diagnostic[]> {
+    await this.loaded();
     this.checking ??= this.check(this.diagnostics).then(() => this.diagnostics);
     return this.checking;
   }
@@ -117,6 +134,7 @@ export class Workspace {
     this.diagnostics = diagnostics;
     this.checkedGraph = undefined;
     this.checking = undefined;
+    this.loading ??= Promise.resolve(this);
   }
 
   /** The project's models as a graph (built once per load). */

@@ -2,6 +2,7 @@
  * Public surface of the problem list: `checkProject` for a loaded project, and `problemsFor`
  * for the editor: the same list with one file's unsaved text in place of what is on disk.
  */
+import { PasException } from '../../src-shared/errors';
 import type { Diagnostic } from '../project/diagnostics';
 import { loadProject, type Project } from '../project/project';
 import type { SqlParser } from '../sql/parse';
@@ -31,4 +32,18 @@ export async function problemsFor(ws: ProblemSource, overlay?: { path: string; t
     overlay: { path, text: overlay.text },
   });
   return (await checkProject(project, diagnostics, ws.parser, [ws.warehouse.catalog])).diagnostics;
+}
+
+/**
+ * Refuses to render or run a model whose file has errors: a `validation` error whose issues are
+ * those errors, each at `file:line:column`.
+ */
+export async function refuseModelErrors(ws: Pick<ProblemSource, 'problems'>, model: { name: string; file: string }): Promise<void> {
+  const errors = (await ws.problems()).filter((d) => d.severity === 'error' && d.file === model.file);
+  if (errors.length === 0) return;
+  throw new PasException({
+    code: 'validation',
+    message: `${model.name} has ${errors.length} error(s); fix them first`,
+    issues: errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })),
+  });
 }

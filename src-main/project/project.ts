@@ -46,6 +46,8 @@ export interface LoadProjectOptions {
    * external models file) read instead of what is on disk; the file need not exist yet.
    */
   overlay?: { path: string; text: string };
+  /** Read config.yaml (and .env) only: no models, audits or tests (what opening the warehouse needs). */
+  configOnly?: boolean;
 }
 
 export interface LoadProjectResult {
@@ -109,6 +111,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     }
   }
   const variables = { ...config.variables, ...(gateway ? config.gateways[gateway]?.variables : {}) };
+  if (options.configOnly) {
+    const project = { root, config, ...(gateway !== undefined ? { gateway } : {}), variables, models: {}, disabledModels: [], audits: {}, tests: [] };
+    return { project, diagnostics: sortDiagnostics(diagnostics.items) };
+  }
 
   const models: Record<string, ModelDefinition> = {};
   const disabledModels: string[] = [];

@@ -4,7 +4,9 @@
  * the project and recomputes the lineage of the models whose SQL changed (and their
  * dependents), then announces `project.changed`.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { PasException } from '../../src-shared/errors';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
 import { lakeWarehouseOf } from '../plan/multi-catalog-warehouse';
@@ -26,22 +28,41 @@ export class ProjectSession {
     private readonly events: EventBus,
   ) {}
 
-  /** The opened workspace, once any reload in flight (a file just saved) is done. */
-  async workspace(): Promise<Workspace> {
-    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
+  workspace(): Promise<Workspace> {
+    // An edit the watcher saw but has not reloaded yet is read now, and a reload under way is
+    // waited for, so a call right after a save sees it.
+    if (this.timer !== undefined && this.workspacePromise) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.reload();
+    }
+    const reloading = this.reloading;
+    return this.warehouse().then(async (ws) => {
+      await reloading.catch(() => undefined);
+      return ws.loaded();
+    });
+  }
+
+  /**
+   * The project's warehouse and state, opened from config.yaml alone: what a query needs (the
+   * warehouse as every session's default catalog). `workspace()` loads the models on top.
+   */
+  warehouse(): Promise<Workspace> {
+    if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
+      return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
+    }
+    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then((ws) => {
       this.startWatching();
       ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
       return ws;
     });
-    const ws = await this.workspacePromise;
-    await this.reloading.catch(() => undefined);
-    return ws;
+    return this.workspacePromise;
   }
 
   lineage(): Promise<ProjectLineage> {
     this.lineagePromise ??= (async () => {
       // Not `workspace()`: a reload in flight waits for this lineage, so this must not wait for it.
-      const ws = await (this.workspacePromise ?? this.workspace());
+      const ws = await this.warehouse().then((w) => w.loaded());
       return ProjectLineage.build(await ws.graph(), ws.parser, async (name) => {
         const parts = name.split('.');
         const table = parts.pop() ?? name;
@@ -65,7 +86,10 @@ export class ProjectSession {
       this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
         if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.reload(), 150);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.reload();
+        }, 150);
       });
       this.watcher.on('error', () => undefined);
     } catch {
@@ -76,7 +100,8 @@ export class ProjectSession {
   /** Reloads the project and refreshes lineage incrementally. */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
-      const ws = await (this.workspacePromise ?? this.workspace());
+      if (!this.workspacePromise) return;
+      const ws = await this.workspacePromise;
       await ws.reload();
       let recomputed: string[] = [];
       if (this.lineagePromise) {

@@ -25,10 +25,12 @@ import { appHandlers } from './handlers/app';
 import { environmentHandlers } from './handlers/environments';
 import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
+import { lakeCommandHandlers } from './handlers/lake-commands';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
 import { workbenchHandlers } from './handlers/workbench';
 import { problemsHandlers } from './handlers/problems';
+import { projectCommandHandlers } from './handlers/project-commands';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
 import { resultsHandlers } from './handlers/results';
@@ -77,6 +79,8 @@ export class PasService {
       ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
       ...this.workbench.handlers,
       ...problemsHandlers(this.project),
+      ...projectCommandHandlers(this.project, sessions, results),
+      ...lakeCommandHandlers(this.project),
     };
   }
 
@@ -88,7 +92,8 @@ export class PasService {
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
     if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      service.opening = service.project.workspace().catch(() => undefined);
+      // Only the warehouse and state: the models load when a call needs them (a query does not).
+      service.opening = service.project.warehouse().catch(() => undefined);
       if (!options.openInBackground) await service.opening;
     }
     return service;

@@ -49,7 +49,10 @@ export function environmentHandlers(
     const ws = await project.workspace();
     const env = environmentName(name);
     const record = await ws.state.getEnvironment(env);
-    if (!record) throw new PasException({ code: 'not_found', what: 'environment', message: `No environment named "${env}".` });
+    if (!record) {
+      const known = (await ws.state.listEnvironments()).map((e) => e.name);
+      throw new PasException({ code: 'not_found', what: 'environment', message: `No environment named "${env}" (environments: ${known.length ? known.join(', ') : 'none yet: plan one first'}).` });
+    }
     return record;
   }
 

@@ -8,6 +8,7 @@ import { AuditFailedError, backfillBatches } from '../../plan/apply';
 import { planChangeDetails } from '../../plan/plan-details';
 
 import { ModelRuntimeError } from '../../plan/model-errors';
+import { refuseModelErrors } from '../../problems';
 import type { ProjectGraph } from '../../plan/graph';
 import { displayRange, isoDate, parseTime } from '../../plan/intervals';
 import { PlanError, type Plan } from '../../plan/plan';
@@ -36,12 +37,14 @@ function planView(plan: Plan, graph: ProjectGraph): PlanView {
     planId: plan.planId,
     environment: plan.environment,
     createdFrom: plan.createdFrom,
+    previousPlanId: plan.previousPlanId,
     changes: plan.changes.map((c) => ({
       model: c.model,
       change: c.change,
       category: c.category,
       ...(c.diff ? { diff: c.diff } : {}),
       ...planChangeDetails(c, plan, graph),
+      ...(c.change === 'indirectly_modified' ? { parents: graph.nodes.get(c.model)?.parents ?? [] } : {}),
     })),
     backfills: plan.backfills.map((b) => {
       const model = graph.nodes.get(b.model)?.model;
@@ -66,6 +69,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         models: Object.values(ws.project.models).map((m) => ({ name: m.name, kind: m.kind.name, file: m.file })),
         environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expiresAt: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
         tests: ws.project.tests.length,
+        audits: Object.values(ws.project.models).reduce((n, m) => n + m.audits.length, 0) + Object.keys(ws.project.audits).length,
         diagnostics: (await ws.problems()).map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
       };
     },
@@ -74,6 +78,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
       const model = ws.project.models[name.toLowerCase()];
       if (!model) throw new PasException({ code: 'not_found', what: 'model', message: `No model named ${name}.` });
       if (model.source !== 'sql') throw new PasException({ code: 'not_found', what: 'sql', message: `${name} is a ${model.source} model: it has no SQL.` });
+      await refuseModelErrors(ws, model);
       const rendered = renderModel(model, {
         start: parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday')),
         ...(end ? { end } : {}),
@@ -98,7 +103,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
       }
       const built = await ws
         .plan({
-          ...(environment ? { environment } : {}),
+          environment: environment ?? ws.project.config.defaultTargetEnvironment,
           ...(start ? { start } : {}),
           ...(end ? { end } : {}),
           ...(forwardOnly ? { forwardOnly } : {}),
@@ -132,7 +137,8 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
       const ws = await project.workspace();
       const janitor = skipJanitor ? undefined : await ws.janitor().catch(toPasError);
       const result = await ws
-        .run(environment ?? 'prod', {
+        // SQLMesh's default_target_environment names the environment when none is given.
+        .run(environment ?? ws.project.config.defaultTargetEnvironment, {
           signal: ctx.signal,
           ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
           onEvent: (e) => ctx.events.emit('progress', { requestId: ctx.requestId, method: 'plan.run', stage: 'running', message: `${e.model} [${e.interval.join(' – ')}]` }),

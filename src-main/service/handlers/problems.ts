@@ -39,7 +39,7 @@ export function problemsHandlers(project: ProjectSession): Handlers<'project.pro
     'plan.unlock': async ({ environment }) => {
       const ws = await project.workspace();
       const removed = await ws.state.unlockPlan(normalizeEnvironment(environment));
-      return { environment, removed: removed ? { planId: removed.planId, owner: removed.owner, since: new Date(removed.acquiredTs).toISOString() } : null };
+      return { environment, removed: removed ? { planId: removed.planId, owner: removed.owner, ...(removed.host ? { host: removed.host } : {}), ...(removed.pid !== undefined ? { pid: removed.pid } : {}), since: new Date(removed.acquiredTs).toISOString() } : null };
     },
   };
 }
