@@ -9,7 +9,6 @@ import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
 import type { LineageRecordView } from '../../../src-shared/cli-contract';
 import { PasException } from '../../../src-shared/errors';
 import type { ResultStore } from '../../duck/results';
-import type { LineageGraph } from '../../lineage/graph';
 import { columnReport } from '../../lineage/records';
 import { runAudit } from '../../plan/audits';
 import { parseTime } from '../../plan/intervals';
@@ -40,29 +39,6 @@ function quoted(name: string): string {
 function startOf(ws: Workspace, model: ModelDefinition, start: string | undefined): number {
   return parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
 }
-
-type Upstream = LineageRecordView['upstream'][number];
-
-/** Columns `depth` hops upstream (or downstream) of one column, each once. */
-function walk<T extends { model: string; column: string }>(start: { model: string; column: string }, depth: number, next: (ref: { model: string; column: string }) => T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  const out: T[] = [];
-  let frontier = [start];
-  for (let level = 0; level < depth && frontier.length > 0; level++) {
-    const following: { model: string; column: string }[] = [];
-    for (const ref of frontier) {
-      for (const item of next(ref)) {
-        if (seen.has(key(item))) continue;
-        seen.add(key(item));
-        out.push(item);
-        following.push(item);
-      }
-    }
-    frontier = following;
-  }
-  return out;
-}
-
 
 /** external_models.yaml with each re-derived entry's columns replaced and new entries appended; nothing removed. */
 function mergeExternalModels(doc: Document, derived: Map<string, Record<string, string>>): { written: string[]; kept: string[] } {
