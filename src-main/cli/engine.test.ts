@@ -93,11 +93,15 @@ describe('one engine per project', () => {
     expect(JSON.parse(fetched.stdout)).toEqual([{ n: 4 }]);
   }, 120_000);
 
-  it('a command that does not go through the engine yet says so instead of failing on the lock', async () => {
+  it('janitor, invalidate and table-diff go through the engine too instead of failing on the lock', async () => {
     const janitor = await pas(['janitor', '-p', root]);
-    expect(janitor.code).toBe(1);
-    expect(janitor.stderr).toContain('This command does not go through the engine');
+    expect(janitor.code, janitor.stderr).toBe(0);
+    expect(janitor.stdout).toMatch(/^Dropped \d+ environment/);
     expect(janitor.stderr).not.toMatch(/lock/i);
+    const invalidate = await pas(['invalidate', 'nope', '-p', root]);
+    expect(invalidate.code).toBe(1);
+    expect(invalidate.stderr).toContain('No environment named "nope"');
+    expect(invalidate.stderr).not.toMatch(/lock/i);
   }, 60_000);
 
   it('Ctrl+C on a command that runs through the engine cancels its query there', async () => {

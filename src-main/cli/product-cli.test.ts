@@ -94,13 +94,13 @@ describe('unknown names are errors', () => {
   it('table-diff names an unknown environment and lists the known ones', async () => {
     const result = await run(['table-diff', 'prod:dve', 'marts.daily', '-p', root]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('No environment named `dve` (environments: prod)');
+    expect(result.stderr).toContain('No environment named "dve" (environments: prod)');
   });
 
   it('invalidate fails on an unknown environment, without a stack trace', async () => {
     const result = await run(['invalidate', 'nope', '-p', root]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('No environment named `nope`');
+    expect(result.stderr).toContain('No environment named "nope"');
     const bad = await run(['invalidate', '___', '-p', root]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('is not a usable environment name');

@@ -11,6 +11,8 @@ import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
 import { lakeWarehouseOf } from '../plan/multi-catalog-warehouse';
 import { Workspace } from '../plan/workspace';
+import type { Diagnostic } from '../project/diagnostics';
+import { loadProject } from '../project/project';
 import type { EventBus } from './events';
 
 const WATCHED = /^(models|audits|tests|seeds|macros)\/|^(config\.ya?ml|external_models\.ya?ml|\.env)$/;
@@ -51,11 +53,18 @@ export class ProjectSession {
     if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
       return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
     }
-    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then((ws) => {
-      this.startWatching();
-      ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
-      return ws;
-    });
+    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then(
+      (ws) => {
+        this.startWatching();
+        ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
+        return ws;
+      },
+      async (error: unknown) => {
+        // Not kept: the next call tries again (the user fixes config.yaml and retries).
+        this.workspacePromise = undefined;
+        throw await openingError(this.projectDir, error);
+      },
+    );
     return this.workspacePromise;
   }
 
@@ -120,4 +129,21 @@ export class ProjectSession {
     await this.reloading.catch(() => undefined);
     if (this.workspacePromise) await (await this.workspacePromise.catch(() => undefined))?.close();
   }
+}
+
+/**
+ * Why the warehouse could not be opened: the configuration's own errors at their places when it
+ * has any (a connection type typo, a missing extension), else the error itself.
+ */
+async function openingError(projectDir: string, error: unknown): Promise<unknown> {
+  const { diagnostics } = await loadProject(projectDir, { configOnly: true }).catch(() => ({ diagnostics: [] as Diagnostic[] }));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return error;
+  const issues = errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message }));
+  const first = issues[0] as { path: string; message: string };
+  return new PasException({
+    code: 'validation',
+    message: `The project cannot be opened: ${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more error(s) in its configuration)` : ''}`,
+    issues,
+  });
 }
