@@ -1,10 +1,14 @@
 /**
- * End-to-end tests: Debian's Chromium (or PAS_CHROMIUM) driven by Playwright against the real
- * `pas serve`; screenshots of each state land in test-results/.
+ * End-to-end tests: a Chromium (PAS_CHROMIUM, the system's, or Playwright's: see
+ * scripts/browser.mjs, which `npm run test:e2e` runs first to find or install one) driven by
+ * Playwright against the real `pas serve`; screenshots of each state land in test-results/.
  */
 import { defineConfig } from '@playwright/test';
+import { locateBrowser, missingBrowserMessage } from './scripts/browser.mjs';
 
-export const chromiumPath = process.env.PAS_CHROMIUM ?? '/usr/bin/chromium';
+const found = locateBrowser();
+export const chromiumPath = found?.path ?? '';
+export const chromiumMissing = found ? undefined : missingBrowserMessage();
 
 export default defineConfig({
   testDir: 'e2e',

@@ -15,7 +15,7 @@ import type { Figure } from './harness';
 const MODELS = 1000;
 const SOURCES = 10;
 
-async function generate(): Promise<string> {
+export async function generate(): Promise<string> {
   const root = mkdtempSync(path.join(tmpdir(), 'pas-bench-plan-'));
   writeFileSync(path.join(root, 'config.yaml'), "gateways:\n  local:\n    connection:\n      type: duckdb\n      database: warehouse.db\nmodel_defaults:\n  dialect: duckdb\n  start: '2024-01-01'\n  cron: '@daily'\n");
   const names: string[] = [];

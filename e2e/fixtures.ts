@@ -2,11 +2,12 @@
  * Shared e2e fixtures: a real `pas serve` process on a free port (the same command users run)
  * and a page opened at its tokenised URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
-import { chromiumPath } from '../playwright.config';
+import { chromiumMissing } from '../playwright.config';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -38,11 +39,37 @@ export async function startServe(projectDir = root): Promise<ServedApp> {
   return { url, process: child };
 }
 
+/** A private copy of the bundled example project, so a test that writes the lake never touches the repository's. */
+export function copyExample(): string {
+  return copyExampleProject();
+}
+
+/** Runs a `pas` command on a project (before `pas serve` opens it: a DuckDB-file catalog has one process at a time). */
+export function pas(args: string[], projectDir: string): string {
+  const run = spawnSync(process.execPath, [path.join(root, 'bin/pas.mjs'), ...args, '--project', projectDir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`pas ${args.join(' ')} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
+}
+
+/**
+ * A temporary copy of the repository's example project (so a test may edit its files), with the
+ * bundled sample ingested into its lake when `ingest` is set.
+ */
+export function copyExampleProject(options: { ingest?: boolean } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pas-example-'));
+  for (const entry of ['config.yaml', 'external_models.yaml', 'models', 'tests', 'audits', 'seeds', 'pipelines', 'resources/sample']) {
+    const from = path.join(root, entry);
+    if (existsSync(from)) cpSync(from, path.join(dir, entry), { recursive: true });
+  }
+  if (options.ingest) execFileSync(process.execPath, [path.join(root, 'bin/pas.mjs'), 'ingest', 'nyc_collisions_sample', '--project', dir], { cwd: root, stdio: 'ignore' });
+  return dir;
+}
+
 export const test = base.extend<{ app: Page }, { served: ServedApp }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: install Debian's chromium or set PAS_CHROMIUM.`);
+      if (chromiumMissing) throw new Error(chromiumMissing);
       const served = await startServe();
       await use(served);
       served.process.kill('SIGTERM');
@@ -51,7 +78,9 @@ export const test = base.extend<{ app: Page }, { served: ServedApp }>({
   ],
   app: async ({ page, served }, use) => {
     await page.goto(served.url);
-    await page.locator('.monaco-editor').waitFor();
+    // The app opens on the Models view; these fixtures' users start in the query console.
+    await page.getByRole('button', { name: 'Query', exact: true }).click();
+    await page.locator('main:not([hidden]) .monaco-editor').waitFor();
     await use(page);
   },
 });
@@ -60,7 +89,7 @@ export { expect } from '@playwright/test';
 
 /** Replaces the editor's text and runs it with the keyboard shortcut. */
 export async function runInEditor(page: Page, sql: string): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.locator('main:not([hidden]) .monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(sql);

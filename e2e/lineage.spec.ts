@@ -37,4 +37,18 @@ test.describe('lineage view', () => {
     await app.getByRole('button', { name: 'Fewer downstream levels' }).click();
     await expect(app.getByTestId('lineage-node-marts.borough_daily_summary')).toHaveCount(0);
   });
+
+  test('shows the whole downstream impact with one button', async ({ app }, testInfo) => {
+    await app.getByRole('button', { name: /Lineage/ }).click();
+    await app.getByLabel('Search models and columns').fill('staging.stg_collisions');
+    await app.getByRole('button', { name: 'Show', exact: true }).click();
+    await expect(app.getByTestId('lineage-node-marts.borough_daily_summary')).toHaveCount(0);
+    await app.getByRole('button', { name: 'All downstream' }).click();
+    await expect(app.getByTestId('downstream-depth')).toHaveText('all');
+    await expect(app.getByTestId('lineage-node-marts.borough_daily_summary')).toBeVisible();
+    await expect(app.getByRole('button', { name: 'More downstream levels' })).toBeDisabled();
+    await app.screenshot({ path: testInfo.outputPath('lineage-all-downstream.png') });
+    await app.getByRole('button', { name: 'All downstream' }).click();
+    await expect(app.getByTestId('downstream-depth')).toHaveText('1');
+  });
 });

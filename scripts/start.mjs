@@ -1,62 +1,117 @@
 #!/usr/bin/env node
-// `npm start`: builds the app when the sources are newer than the build, then opens it on the
-// bundled example project in Electron. Where Electron's binary cannot be had (no download
-// possible), it says so and opens the same app in web mode (`pas serve`) instead.
+// `npm start`: builds the app when the sources are newer than the build (scripts/build.mjs),
+// then opens it on the bundled example project in Electron. Where Electron cannot start (its
+// binary cannot be downloaded, no display, a platform without a build) it prints the reason in
+// one line and opens the same app in web mode (`pas serve`) in a browser instead. A failed
+// download is remembered for a day, so later starts do not wait for it again
+// (PAS_RETRY_ELECTRON=1 tries at once).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build.mjs';
+import { downloadFailureReason, probeDownloadHost } from './electron-failure.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const project = process.env.PAS_PROJECT ?? root;
+const electronDir = path.join(root, 'node_modules/electron');
+const failureFile = path.join(root, 'node_modules/.cache/pas/electron-failure.json');
+const REMEMBER_FAILURE_MS = 24 * 60 * 60 * 1000;
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+function electronVersion() {
+  try {
+    return JSON.parse(readFileSync(path.join(electronDir, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
   }
-  return newest;
 }
 
-function buildIfStale() {
-  const marker = path.join(root, 'out/renderer/index.html');
-  const sources = Math.max(...['src-main', 'src-renderer', 'src-shared'].map((d) => newestMtime(path.join(root, d))));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return;
-  console.log('Building the app (electron-vite build)…');
-  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+function installedBinary() {
+  const pathFile = path.join(electronDir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const binary = path.join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : undefined;
 }
 
-function electronBinary() {
-  const dir = path.join(root, 'node_modules/electron');
-  const pathFile = path.join(dir, 'path.txt');
-  const installed = () => existsSync(pathFile) && existsSync(path.join(dir, 'dist', readFileSync(pathFile, 'utf8')));
-  if (!installed() && existsSync(path.join(dir, 'install.js'))) {
-    console.log("Fetching Electron's binary…");
-    spawnSync(process.execPath, [path.join(dir, 'install.js')], { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+function rememberedFailure(version) {
+  if (process.env.PAS_RETRY_ELECTRON) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(failureFile, 'utf8'));
+    if (saved.version === version && Date.now() - saved.at < REMEMBER_FAILURE_MS) return saved;
+  } catch {
+    // Nothing remembered.
   }
-  return installed() ? path.join(dir, 'dist', readFileSync(pathFile, 'utf8')) : undefined;
+  return undefined;
 }
 
-buildIfStale();
-const electron = electronBinary();
-if (electron) {
-  const child = spawn(electron, [path.join(root, 'out/main/index.js'), '--project', project], { stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
-} else {
-  console.log(
-    [
-      '',
-      "Electron's binary is not available on this machine (it is downloaded on first start, and the download failed).",
-      'Opening the same app in your browser instead, with `pas serve` (web mode, 127.0.0.1 only).',
-      'You can also run it yourself:  npx pas serve --project <folder>',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn(process.execPath, [path.join(root, 'bin/pas.mjs'), 'serve', '--project', project], { stdio: 'inherit' });
+/** Electron's binary, fetched if need be; or the reason there is none. */
+async function electronBinary() {
+  const version = electronVersion();
+  if (!version) return { reason: 'not installed: node_modules/electron is missing (run npm install)' };
+  const target = `${process.platform}-${process.arch}`;
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { reason: 'platform: no display to open a window on ($DISPLAY and $WAYLAND_DISPLAY are unset)' };
+  }
+  const binary = installedBinary();
+  if (binary) return { binary };
+  const remembered = rememberedFailure(version);
+  if (remembered) return { reason: `${remembered.reason} — remembered from ${new Date(remembered.at).toLocaleString()}; PAS_RETRY_ELECTRON=1 npm start tries again` };
+  console.log(`Fetching Electron ${version}'s binary for ${target}…`);
+  const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { cwd: electronDir, encoding: 'utf8', timeout: 120_000 });
+  const fetched = installedBinary();
+  if (fetched) return { binary: fetched };
+  const output = `${result.stderr ?? ''}${result.stdout ?? ''}`;
+  const cause = /fetch failed/i.test(output) ? await probeDownloadHost() : undefined;
+  const reason = result.error?.code === 'ETIMEDOUT' ? `network: the download of Electron ${version} for ${target} took over 2 minutes` : downloadFailureReason(output, version, target, cause);
+  try {
+    mkdirSync(path.dirname(failureFile), { recursive: true });
+    writeFileSync(failureFile, JSON.stringify({ version, reason, at: Date.now() }));
+  } catch {
+    // Not remembering only costs the next start the same wait.
+  }
+  return { reason };
+}
+
+function webMode(reason) {
+  console.log(`${forceWeb ? 'Web mode' : 'Electron cannot start here'} — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
+  // The prebuilt CLI starts without compiling TypeScript; the source CLI (through tsx) otherwise.
+  const prebuilt = path.join(root, 'out/cli/pas.mjs');
+  const cli = existsSync(prebuilt) ? prebuilt : path.join(root, 'bin/pas.mjs');
+  const open = process.env.PAS_NO_OPEN ? [] : ['--open'];
+  const child = spawn(process.execPath, [cli, 'serve', '--project', project, ...open], { stdio: 'inherit' });
   const stop = () => child.kill('SIGINT');
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+try {
+  buildIfStale(root, (line) => console.log(line));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+// `npm start -- --web` (or PAS_WEB=1) skips Electron.
+const forceWeb = process.argv.includes('--web') || Boolean(process.env.PAS_WEB);
+const electron = forceWeb ? { reason: 'web mode was asked for (--web or PAS_WEB)' } : await electronBinary();
+if (electron.binary) {
+  // Electron that dies at once (missing libraries, a refused sandbox) falls back to web mode with its last words.
+  const child = spawn(electron.binary, [path.join(root, 'out/main/index.js'), '--project', project], { stdio: ['inherit', 'inherit', 'pipe'] });
+  const started = Date.now();
+  let lastLines = '';
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    lastLines = `${lastLines}${chunk}`.slice(-2000);
+  });
+  child.on('error', (error) => webMode(`its binary would not run (${error.message})`));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal === null && Date.now() - started < 15_000) {
+      const last = lastLines.trim().split('\n').filter(Boolean).at(-1) ?? `exit code ${code}`;
+      webMode(`it exited at once (${last.trim().slice(0, 300)})`);
+    } else {
+      process.exit(code ?? 0);
+    }
+  });
+} else {
+  webMode(electron.reason);
 }

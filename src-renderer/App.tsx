@@ -2,10 +2,14 @@
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../src-shared/contract';
 import { QueryConsole } from './features/console/QueryConsole';
+import { EnvironmentsPanel } from './features/environments/EnvironmentsPanel';
+import { PlanButton, PlanDialogHost } from './features/plan/PlanDialog';
 import { IngestPanel } from './features/ingest/IngestPanel';
 import { LakePanel } from './features/lake/LakePanel';
 import { LineagePanel } from './features/lineage/LineagePanel';
 import { NavBar } from './features/shell/NavBar';
+import { AppActions } from './features/palette/AppActions';
+import { Workbench } from './features/workbench/Workbench';
 import { ProblemsBadge } from './features/shell/ProblemsBadge';
 import { useNavigation } from './store/navigation';
 import { useTheme } from './store/theme';
@@ -32,6 +36,7 @@ export function App({ client }: { client: Client }) {
         </span>
         <span className="spacer" />
         <ProblemsBadge client={client} />
+        <PlanButton />
         <span className="engine">{info ? `DuckDB ${info.duckdbVersion}` : ''}</span>
         <button type="button" className="theme-toggle" onClick={toggle} aria-label="Toggle light and dark theme">
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
@@ -52,7 +57,15 @@ export function App({ client }: { client: Client }) {
         <main className="app-main" hidden={view !== 'lake'}>
           <LakePanel client={client} active={view === 'lake'} />
         </main>
+        <main className="app-main" hidden={view !== 'environments'}>
+          <EnvironmentsPanel client={client} active={view === 'environments'} />
+        </main>
+        <main className="app-main" hidden={view !== 'models'}>
+          <Workbench client={client} active={view === 'models'} />
+        </main>
       </div>
+      <PlanDialogHost client={client} />
+      <AppActions client={client} />
     </div>
   );
 }

@@ -8,11 +8,16 @@
  * type check.
  */
 import { z } from 'zod';
+import { cliMethodParams, type CliMethodResults } from './cli-contract';
 import type { IngestProgressEvent, IngestRunResult, PipelineInfoView, PipelineSummary } from './ingest';
 import type { LakeOverview } from './lake';
 import type { ApplyView, PlanProgressEvent, PlanView, ProjectInfoView, RunView, TestReportView } from './modeling';
 import type { LineageModelSummary, LineageView } from './lineage';
+import { resultsLongRunningMethods, resultsMethodParams, type ResultsMethodResults } from './results-contract';
+import { problemsMethodParams, type ProblemsMethodResults } from './problems-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
+import { environmentMethodParams, type EnvironmentEventPayloads, type EnvironmentMethodResults } from './environments-contract';
+import { workbenchLongRunning, workbenchMethodParams, type WorkbenchMethodResults } from './workbench-contract';
 
 /** Largest window a client may ask for in one page. */
 export const MAX_PAGE_ROWS = 50_000;
@@ -89,6 +94,11 @@ export const methodParams = {
   'plan.run': z.object({ environment: z.string().min(1).max(100).optional(), executionTime: z.iso.datetime({ offset: true }).optional(), skipJanitor: z.boolean().optional() }).strict(),
   /** A project file's text; `path` is relative to the project folder and cannot leave it. */
   'project.file': z.object({ path: z.string().min(1).max(1000) }).strict(),
+  ...environmentMethodParams,
+  ...resultsMethodParams,
+  ...workbenchMethodParams,
+  ...problemsMethodParams,
+  ...cliMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -104,7 +114,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults, CliMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -136,7 +146,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export const methodNames = Object.keys(methodParams) as MethodName[];
 
 /** Methods that may take long: they report `progress` events and are worth a Cancel button. */
-export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test']);
+export const longRunningMethods: ReadonlySet<MethodName> = new Set<MethodName>(['query.run', 'lake.query', 'ingest.run', 'plan.create', 'plan.apply', 'plan.run', 'project.test', 'env.tableDiff', 'env.janitor', ...resultsLongRunningMethods, ...workbenchLongRunning, 'project.evaluate', 'project.audit']);
 
 export function isMethodName(value: unknown): value is MethodName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodParams, value);
@@ -145,7 +155,7 @@ export function isMethodName(value: unknown): value is MethodName {
 /** Stages a long call reports through the `progress` topic. */
 export type ProgressStage = 'started' | 'running' | 'finished' | 'failed' | 'cancelled';
 
-export interface EventPayloads {
+export interface EventPayloads extends EnvironmentEventPayloads {
   /** Progress of one long call, keyed by the request id the client chose. */
   progress: {
     requestId: string;
@@ -166,7 +176,7 @@ export interface EventPayloads {
 }
 
 export type TopicName = keyof EventPayloads;
-export const topicNames: TopicName[] = ['progress', 'plan.progress', 'ingest.progress', 'project.changed', 'log'];
+export const topicNames: TopicName[] = ['progress', 'plan.progress', 'ingest.progress', 'project.changed', 'log', 'environments.changed'];
 
 export function isTopicName(value: unknown): value is TopicName {
   return typeof value === 'string' && (topicNames as string[]).includes(value);

@@ -32,7 +32,8 @@ export interface ColumnKey {
 export interface LineageEdge {
   from: ColumnKey;
   to: ColumnKey;
-  kind: 'value' | 'filter';
+  /** `code`: read by a model computed by code (a TypeScript model), the mapping unknown. */
+  kind: 'value' | 'filter' | 'code';
   expression?: string;
 }
 
@@ -40,6 +41,8 @@ export interface LineageView {
   focus: { model: string; column?: string };
   nodes: LineageNode[];
   edges: LineageEdge[];
+  /** With a focus column: every column downstream of it, transitively, with its hop count (the impact of a change). */
+  impact?: (ColumnKey & { hops: number })[];
   /** Models at the edge of the view that have more upstream / downstream beyond it. */
   moreUpstream: string[];
   moreDownstream: string[];

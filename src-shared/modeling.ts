@@ -15,6 +15,8 @@ export interface ProjectInfoView {
   models: { name: string; kind: string; file: string }[];
   environments: { name: string; models: number; expiresAt: string | null }[];
   tests: number;
+  /** Audits models declare plus standalone audits (audits/ files and inline blocks). */
+  audits?: number;
   diagnostics: DiagnosticView[];
 }
 
@@ -26,9 +28,37 @@ export interface PlanView {
   planId: string;
   environment: string;
   createdFrom: string | null;
-  changes: { model: string; change: ChangeKind; category: ChangeCategory | null; diff?: string }[];
-  backfills: { model: string; refresh: 'incremental' | 'full' | 'view' | 'seed'; intervals: [string, string][] }[];
+  /** The plan the environment was at when this plan was made (null: a new environment). */
+  previousPlanId?: string | null;
+  changes: {
+    model: string;
+    change: ChangeKind;
+    category: ChangeCategory | null;
+    diff?: string;
+    /** Directly modified: the query as written in the environment's version and in the project, for a side-by-side diff. */
+    before?: string;
+    after?: string;
+    /** Directly modified: the same queries rendered (macros expanded). */
+    beforeRendered?: string;
+    afterRendered?: string;
+    /** Directly modified: the categories the user may choose (re-plan with `categories`). */
+    allowedCategories?: ('breaking' | 'non_breaking')[];
+    /** Directly modified: the models downstream that change with it. */
+    children?: string[];
+    /** Indirectly modified: the changed model's upstream models. */
+    parents?: string[];
+  }[];
+  backfills: {
+    model: string;
+    refresh: 'incremental' | 'full' | 'view' | 'seed';
+    intervals: [string, string][];
+    /** How many batches the backfill runs in. */
+    batches?: number;
+  }[];
   virtualUpdate: boolean;
+  /** The backfill range asked for (dev environments), as dates. */
+  start?: string | null;
+  end?: string | null;
 }
 
 export interface ApplyView {
@@ -57,4 +87,5 @@ export type PlanProgressEvent =
   | { requestId: string; stage: 'physical'; model: string }
   | { requestId: string; stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
   | { requestId: string; stage: 'audit'; model: string; audit: string; failedRows: number; blocking: boolean }
-  | { requestId: string; stage: 'promote'; environment: string; views: number };
+  | { requestId: string; stage: 'promote'; environment: string; views: number }
+  | { requestId: string; stage: 'lock'; environment: string; message: string };

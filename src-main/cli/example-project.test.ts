@@ -44,5 +44,5 @@ describe('the bundled example project', () => {
     expect(devRows).toEqual(prodRows);
     const ts = JSON.parse(pas(project, ['fetchdf', 'select sum(collisions) as c from marts.borough_daily_summary_ts', '--json']).stdout);
     expect(ts).toEqual(prodRows);
-  });
+  }, 300_000);
 });

@@ -1,60 +1,46 @@
 /**
- * `pas`: the command-line door onto the service. Each command is a module under
- * `commands/`; this file dispatches, prints errors and sets the exit code.
+ * `pas`: the command-line door onto the service. Each command is a module under `commands/`
+ * (listed with its help in `command-table.ts`); this file dispatches, answers `--help` and
+ * `--version`, prints errors (a stack only with PAS_DEBUG=1) and sets the exit code:
+ * 0 ok, 1 failure, 2 usage, 130 cancelled.
  */
 import packageJson from '../../package.json' with { type: 'json' };
 import { formatPasError, isPasException } from '../../src-shared/errors';
 import { CliError, type CommandIo } from './args';
-import { auditCommand } from './commands/audit';
-import { createExternalModelsCommand } from './commands/create-external-models';
-import { fetchdfCommand } from './commands/fetchdf';
-import { dagCommand, infoCommand } from './commands/info';
-import { ingestCommand, pipelineCommand } from './commands/ingest';
-import { invalidateCommand, janitorCommand } from './commands/janitor';
-import { lakeCommand } from './commands/lake';
-import { lineageCommand } from './commands/lineage';
-import { planCommand } from './commands/plan';
-import { evaluateCommand, renderCommand } from './commands/render';
-import { runCommand } from './commands/run';
-import { serveCommand } from './commands/serve';
-import { tableDiffCommand } from './commands/table-diff';
-import { testCommand } from './commands/test';
-
-type Command = (argv: string[], io: CommandIo) => Promise<number>;
-
-const commands: Record<string, { run: Command; summary: string }> = {
-  ingest: { run: ingestCommand, summary: 'ingest PIPELINE [--json]           load a pipeline into the lake' },
-  pipeline: { run: pipelineCommand, summary: 'pipeline info|drop PIPELINE [--json] [--drop-tables] [--yes]' },
-  plan: { run: planCommand, summary: 'plan [ENV] [--start D] [--end D] [--auto-apply] [--skip-tests] [--forward-only] [--restate-model M]... [--json]' },
-  run: { run: runCommand, summary: 'run [ENV] [--skip-janitor] [--json] janitor, then evaluate models whose cron has elapsed' },
-  render: { run: renderCommand, summary: 'render MODEL [--start D] [--end D]   print the rendered SQL' },
-  evaluate: { run: evaluateCommand, summary: 'evaluate MODEL [--start D] [--end D] [--limit N]   run a model, print rows' },
-  test: { run: testCommand, summary: 'test [PATTERN]                    run model unit tests' },
-  audit: { run: auditCommand, summary: 'audit [MODEL]                     run audits against prod' },
-  info: { run: infoCommand, summary: 'info [--json]                     project summary' },
-  dag: { run: dagCommand, summary: 'dag [--json]                      models and their dependencies' },
-  lineage: { run: lineageCommand, summary: 'lineage MODEL [COLUMN] [--upstream|--downstream] [--depth N] [--json]' },
-  'table-diff': { run: tableDiffCommand, summary: 'table-diff ENV1:ENV2 MODEL [--json]   schema and row differences' },
-  'create-external-models': { run: createExternalModelsCommand, summary: 'create-external-models            write external_models.yaml' },
-  lake: { run: lakeCommand, summary: 'lake snapshots|tables|expire|cleanup [--json]   the DuckLake lake (expire --older-than 7d, cleanup --dry-run)' },
-  janitor: { run: janitorCommand, summary: 'janitor [--ignore-ttl]            drop expired environments and tables' },
-  invalidate: { run: invalidateCommand, summary: 'invalidate ENV                    expire an environment' },
-  fetchdf: { run: fetchdfCommand, summary: 'fetchdf "SQL" [--json|--csv]      run a query, print its rows' },
-  serve: { run: serveCommand, summary: 'serve [--port N]                  open the app in a browser (127.0.0.1 only)' },
-};
+import { commandHelp, commands } from './command-table';
 
 function usage(): string {
-  const lines = Object.values(commands).map((c) => `  pas ${c.summary}`);
-  return `Portable Analytics Studio ${packageJson.version}\n\nUsage (every command takes -p/--project DIR):\n${lines.join('\n')}\n  pas --version\n`;
+  const lines = Object.values(commands).map((c) => `  pas ${c.usage}\n      ${c.summary}`);
+  return `Portable Analytics Studio ${packageJson.version}\n\nUsage (every command takes -p/--project DIR and --help):\n${lines.join('\n')}\n  pas help COMMAND\n  pas --version\n`;
+}
+
+/** `--help`/`-h` among a command's arguments (before a `--`). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-v') {
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.stdout.write(usage());
+      return 0;
+    }
+    const spec = commands[topic];
+    if (!spec) {
+      io.stderr.write(`pas: unknown command "${topic}"\n\n${usage()}`);
+      return 2;
+    }
+    io.stdout.write(commandHelp(topic, spec));
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === '-V') {
     io.stdout.write(`${packageJson.version}\n`);
     return 0;
   }
@@ -62,6 +48,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   if (!command) {
     io.stderr.write(`pas: unknown command "${name}"\n\n${usage()}`);
     return 2;
+  }
+  if (asksForHelp(rest)) {
+    io.stdout.write(commandHelp(name, command));
+    return 0;
   }
   try {
     return await command.run(rest, io);
@@ -71,10 +61,22 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       return error.exitCode;
     }
     if (isPasException(error)) {
-      io.stderr.write(`Error: ${formatPasError(error.error)}\n`);
+      const e = error.error;
+      // Problems at file positions print one per line, as `pas info` lists them.
+      if (e.code === 'validation' && e.issues.length > 0 && e.issues.every((i) => /:\d+:\d+$/.test(i.path))) {
+        io.stderr.write(`${e.issues.map((i) => `${i.path}: error: ${i.message}`).join('\n')}\n${e.message}.\n`);
+      } else io.stderr.write(`Error: ${formatPasError(e)}\n`);
+      if (process.env.PAS_DEBUG === '1' && error.stack) io.stderr.write(`${error.stack}\n`);
       return error.error.code === 'cancelled' ? 130 : 1;
     }
-    io.stderr.write(`Error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (io.signal.aborted) {
+      io.stderr.write('Cancelled.\n');
+      return 130;
+    }
+    // One line that says what failed; the stack only when asked for (PAS_DEBUG=1).
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`Error: ${message.replace(/^(Error: )+/, '')}\n`);
+    if (process.env.PAS_DEBUG === '1' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
   }
 }

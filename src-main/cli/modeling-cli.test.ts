@@ -61,7 +61,7 @@ describe('pas plan, run and fetchdf on a project', () => {
     expect(JSON.parse(skipped.stdout).janitor).toBeUndefined();
     const result = pas(['run', '--json', '-p', root, ...EXECUTION]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).janitor.droppedEnvironments).toEqual(['dev']);
+    expect(JSON.parse(result.stdout).janitor.dropped_environments).toEqual(['dev']);
     const devRows = pas(['fetchdf', 'select * from marts__dev.by_category', '--json', '-p', root]);
     expect(devRows.code).not.toBe(0);
   });
@@ -92,9 +92,18 @@ describe('pas lineage', () => {
     expect(record.upstream).toContainEqual({ model: 'staging.stg_events', column: 'amount', kind: 'value', expression: 'sum(amount)' });
     expect(record.upstream.find((u: { column: string }) => u.column === 'ts')?.kind).toBe('filter');
     expect(record.sources).toEqual([{ model: 'raw.events', column: 'amount' }]);
+    expect(record.upstream.find((u: { column: string }) => u.column === 'ts')?.expression).toBe('ts BETWEEN @start_ts AND @end_ts');
     const down = JSON.parse(pas(['lineage', 'staging.stg_events', 'amount', '--downstream', '--json', '-p', project]).stdout);
     expect(down.downstream).toEqual([{ model: 'marts.daily', column: 'total' }]);
+    expect(down.impact).toEqual([{ model: 'marts.daily', column: 'total', hops: 1 }]);
     expect(down.upstream).toEqual([]);
+    // A lake table that is not a model is a root: --downstream without --depth gives the whole impact.
+    const root = JSON.parse(pas(['lineage', 'raw.events', 'amount', '--downstream', '--json', '-p', project]).stdout);
+    expect(root.downstream).toEqual([{ model: 'staging.stg_events', column: 'amount' }, { model: 'marts.daily', column: 'total' }]);
+    expect(root.impact).toEqual([{ model: 'staging.stg_events', column: 'amount', hops: 1 }, { model: 'marts.daily', column: 'total', hops: 2 }]);
+    const direct = JSON.parse(pas(['lineage', 'raw.events', 'amount', '--json', '-p', project]).stdout);
+    expect(direct.downstream).toEqual([{ model: 'staging.stg_events', column: 'amount' }]);
+    expect(direct.impact).toHaveLength(2);
     const all = JSON.parse(pas(['lineage', 'marts.by_category', '--json', '-p', project]).stdout);
     expect(all.map((r: { column: string }) => r.column)).toEqual(['category', 'n']);
   });

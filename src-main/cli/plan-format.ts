@@ -1,8 +1,6 @@
-/** The plan as SQLMesh's CLI lays it out: header, a tree of changes, diffs, backfills. */
-import type { ProjectGraph } from '../plan/graph';
-import { displayRange } from '../plan/intervals';
+/** The plan (as the contract gives it) laid out as SQLMesh's CLI does: header, a tree of changes, diffs, backfills. */
+import type { ChangeKind, PlanView } from '../../src-shared/modeling';
 import { environmentView, PROD } from '../plan/naming';
-import type { ChangeKind, Plan } from '../plan/plan';
 
 const SECTION: Record<ChangeKind, string> = {
   added: 'Added',
@@ -25,7 +23,7 @@ function tree(items: string[], indent = ''): string[] {
   return items.map((item, i) => `${indent}${i === items.length - 1 ? '└── ' : '├── '}${item}`);
 }
 
-export function formatPlan(plan: Plan, graph: ProjectGraph): string {
+export function formatPlan(plan: PlanView): string {
   const view = (name: string) => {
     const v = environmentView(name, plan.environment);
     return `${v.schema}.${v.table}`;
@@ -49,7 +47,7 @@ export function formatPlan(plan: Plan, graph: ProjectGraph): string {
     for (const change of plan.changes.filter((c) => c.change === 'directly_modified')) {
       lines.push('', `Directly Modified: ${view(change.model)} (${CATEGORY[change.category ?? ''] ?? change.category})`);
       if (change.diff) lines.push(...change.diff.split('\n').filter((l) => l.length > 0).map((l) => `  ${l}`));
-      const children = plan.changes.filter((c) => c.change === 'indirectly_modified' && (graph.nodes.get(c.model)?.parents ?? []).includes(change.model));
+      const children = plan.changes.filter((c) => c.change === 'indirectly_modified' && (c.parents ?? []).includes(change.model));
       if (children.length > 0) {
         lines.push('  Indirectly Modified Children:');
         lines.push(...tree(children.map((c) => `${view(c.model)} (${CATEGORY[c.category ?? ''] ?? c.category})`), '    '));
@@ -61,11 +59,22 @@ export function formatPlan(plan: Plan, graph: ProjectGraph): string {
     lines.push(
       ...tree(
         plan.backfills.map((b) => {
-          const what = b.refresh === 'view' ? '[recreate view]' : b.refresh === 'incremental' ? b.intervals.map((i) => `[${displayRange(i, b.unit).join(' - ')}]`).join(', ') : '[full refresh]';
+          const what = b.refresh === 'view' ? '[recreate view]' : b.refresh === 'incremental' ? b.intervals.map((i) => `[${i.join(' - ')}]`).join(', ') : '[full refresh]';
           return `${view(b.model)}: ${what}`;
         }),
       ),
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `pas plan --json`: one document, snake_case keys. */
+export function planJson(plan: PlanView, applied: boolean) {
+  return {
+    environment: plan.environment,
+    changes: plan.changes.map((c) => ({ model: c.model, change: c.change, category: c.category })),
+    backfills: plan.backfills.map((b) => ({ model: b.model, intervals: b.intervals })),
+    virtual_update: plan.virtualUpdate,
+    applied,
+  };
 }

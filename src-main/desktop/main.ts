@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, type WebContents } from 'electron';
 import { isTopicName, type TopicName } from '../../src-shared/contract';
+import { startEngineEndpoint } from '../server/engine-endpoint';
 import { contentSecurityPolicy } from '../server/security';
 import { PasService } from '../service/service';
 import { RequestTracker } from '../service/requests';
@@ -137,12 +138,14 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const service = await PasService.create({ projectDir: projectDirFromArgs(process.argv) });
+  // `pas` commands run from a terminal on this project go through this engine (.pas/engine.json).
+  const endpoint = await startEngineEndpoint(service);
   serveRenderer();
   lockDown();
   wireIpc(service);
   createWindow();
   app.on('window-all-closed', () => {
-    void service.close().finally(() => app.quit());
+    void endpoint.close().finally(() => service.close().finally(() => app.quit()));
   });
 }
 

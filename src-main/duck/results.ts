@@ -12,6 +12,17 @@ import { columnReader, type ColumnReader } from './values';
 
 const CACHED_CHUNKS = 4;
 
+/**
+ * Where a result came from, so it can be sorted, exported or charted by running SQL over it
+ * again: the statement text the user ran and the session it ran in (temp objects live there).
+ * `orderBy` is the sort applied on top (column positions, 1-based, negative = descending).
+ */
+export interface ResultSource {
+  sql: string;
+  session: string;
+  orderBy?: number[];
+}
+
 interface StoredResult {
   result: DuckDBMaterializedResult;
   handle: QueryResultHandle;
@@ -22,6 +33,7 @@ interface StoredResult {
    */
   chunkStarts: number[];
   vectors: Map<number, DuckDBVector[]>;
+  source: ResultSource | undefined;
 }
 
 export class ResultStore {
@@ -29,7 +41,7 @@ export class ResultStore {
 
   constructor(private readonly capacity = 16) {}
 
-  add(result: DuckDBMaterializedResult, elapsedMs: number): QueryResultHandle {
+  add(result: DuckDBMaterializedResult, elapsedMs: number, source?: ResultSource): QueryResultHandle {
     const types = result.columnTypes();
     const names = result.deduplicatedColumnNames();
     const columns: ColumnInfo[] = names.map((name, i) => ({ name, type: String(types[i]) }));
@@ -47,6 +59,7 @@ export class ResultStore {
       readers: types.map((type) => columnReader(type)),
       chunkStarts: [0],
       vectors: new Map(),
+      source,
     });
     while (this.results.size > this.capacity) {
       const oldest = this.results.keys().next().value;
@@ -58,6 +71,11 @@ export class ResultStore {
 
   handle(resultId: string): QueryResultHandle {
     return this.get(resultId).handle;
+  }
+
+  /** The SQL and session a result came from, when it was recorded. */
+  source(resultId: string): ResultSource | undefined {
+    return this.get(resultId).source;
   }
 
   page(resultId: string, offset: number, limit: number): ResultPage {

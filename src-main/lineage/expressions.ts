@@ -18,6 +18,18 @@ export interface ExpressionContext {
   bindSubquery: (statement: SelectStatementAst, scope: Scope) => Relation;
   /** Columns a `*` inside an expression stands for (e.g. `COLUMNS(*)` in a WHERE). */
   starColumns: (star: StarExpression, scope: Scope) => { columns: BoundColumn[]; unknown?: string };
+  /** Told of each reference that cannot resolve whatever the data (unknown or ambiguous column). */
+  report?: (problem: ColumnProblem) => void;
+}
+
+/** A column reference the query cannot have: not in any relation it reads, or in more than one. */
+export interface ColumnProblem {
+  kind: 'not_found' | 'ambiguous';
+  /** The reference as written, e.g. `persons_kiled` or `c.id`. */
+  name: string;
+  message: string;
+  /** Character offset of the reference in the SQL text, when DuckDB gave one. */
+  offset?: number;
 }
 
 export interface ExpressionDeps {
@@ -44,9 +56,16 @@ export function collectDeps(
       return;
     case 'COLUMN_REF': {
       const parts = record.column_names as string[];
-      if (parts.length === 1 && lambdaParams.has((parts[0] as string).toLowerCase())) return;
+      if (lambdaParams.has((parts[0] as string).toLowerCase())) return;
       const resolved = resolveColumn(ctx.scope, parts);
-      if ('unknown' in resolved) into.unknown.push(resolved.unknown);
+      if ('unknown' in resolved) {
+        into.unknown.push(resolved.unknown);
+        // `current_date` and friends read as columns when no column has their name.
+        if (resolved.problem && ctx.report && !(parts.length === 1 && SPECIAL_NAMES.has((parts[0] as string).toLowerCase()))) {
+          const offset = typeof record.query_location === 'number' ? record.query_location : undefined;
+          ctx.report({ kind: resolved.problem, name: parts.join('.'), message: resolved.unknown, ...(offset !== undefined ? { offset } : {}) });
+        }
+      }
       else addColumn(resolved.column, ctx, into, asFilter);
       return;
     }
@@ -122,6 +141,12 @@ export function collectDeps(
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** Names DuckDB binds as functions when no column has them (SQL's parameterless special functions). */
+const SPECIAL_NAMES: ReadonlySet<string> = new Set([
+  'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'current_role',
+  'session_user', 'user', 'current_catalog', 'current_schema', 'current_database', 'current_query', 'now', 'today',
+]);
 
 function collectNames(lhs: unknown, into: Set<string>): void {
   if (lhs === null || typeof lhs !== 'object') return;

@@ -14,12 +14,13 @@ import type {
   TableRef,
 } from '../sql/ast';
 import { tableFunctionColumns } from '../sql/columns';
-import { nameKey, uniqueNames } from '../sql/names';
+import { expressionName, nameKey, uniqueNames } from '../sql/names';
 import type { TextRange } from '../sql/ranges';
-import { DepSet, type Dep } from './deps';
+import { DepSet, depKey, type Dep } from './deps';
 import { collectDeps, newDeps, type ExpressionContext } from './expressions';
 import { findColumn, renameColumns, type BoundColumn, type Relation } from './relation';
 import type { Binding, Scope, StarColumns } from './scope';
+import { bindPivot, type PivotRef } from './pivot';
 
 export interface FromResult {
   bindings: Binding[];
@@ -95,12 +96,19 @@ export function bindFrom(ref: TableRef, outer: Scope, ctx: FromContext): FromRes
       const relation = renameColumns(ctx.bindSubquery(sub, outer), sub.column_name_alias);
       return withRowDeps(single({ name: sub.alias || 'unnamed_subquery', relation }), relation);
     }
-    case 'TABLE_FUNCTION':
-      return single(tableFunction(ref as TableFunctionRef, outer, ctx));
+    case 'TABLE_FUNCTION': {
+      const binding = tableFunction(ref as TableFunctionRef, outer, ctx);
+      return withRowDeps(single(binding), binding.relation);
+    }
     case 'EXPRESSION_LIST':
       return single(valuesList(ref as ExpressionListRef, outer, ctx));
     case 'JOIN':
       return bindJoin(ref as JoinRef, outer, ctx);
+    case 'PIVOT': {
+      const pivot = ref as unknown as PivotRef;
+      const relation = bindPivot(pivot, bindFrom(pivot.source, outer, ctx), outer, (scope) => ctx.expressionContext(scope, undefined));
+      return withRowDeps(single({ name: pivot.alias || 'unnamed_pivot', relation }), relation);
+    }
     default: {
       const reason = `a ${ref.type.toLowerCase().replaceAll('_', ' ')} in FROM is not supported by lineage`;
       const relation: Relation = { columns: null, unknownReason: reason, rowDeps: [], byName: (name) => ({ name, deps: [], unknown: reason }) };
@@ -120,10 +128,31 @@ function tableFunction(ref: TableFunctionRef, outer: Scope, ctx: FromContext): B
     const deps = fnName.toLowerCase() === 'unnest' ? args.deps.toArray() : [];
     const unknown = args.unknown.length > 0 ? args.unknown.join('; ') : undefined;
     const names = known.map((n, i) => ref.column_name_alias?.[i] ?? n);
-    return { name, relation: { columns: names.map((n) => ({ name: n, deps, ...(unknown ? { unknown } : {}) })), rowDeps: [] } };
+    // The arguments decide how many rows there are (one per element, a range's bounds).
+    const rowDeps = args.deps.toArray().map((d) => (d.kind === 'filter' ? d : { ...d, kind: 'filter' as const }));
+    return { name, relation: { columns: names.map((n) => ({ name: n, deps, ...(unknown ? { unknown } : {}) })), rowDeps } };
   }
   const reason = `read by table function ${fnName}(), whose columns are only known by running it`;
   const cache = new Map<string, BoundColumn>();
+  // A file reader over constant paths (`read_parquet('x.parquet')`) is a root, like a table:
+  // the columns the query names are that root's columns.
+  const fnArgs = (fn as { children?: ParsedExpression[] }).children ?? [];
+  if (FILE_READERS.test(fnName) && fnArgs.every(isConstantArgument)) {
+    const key = `${fnName}(${fnArgs.map(argumentText).join(', ')})`;
+    return {
+      name,
+      relation: {
+        columns: null,
+        unknownReason: reason,
+        rowDeps: [],
+        byName: (column) => {
+          let bound = cache.get(nameKey(column));
+          if (!bound) cache.set(nameKey(column), (bound = { name: column, deps: [{ relation: key, column, kind: 'value', key: depKey(key, column) }] }));
+          return bound;
+        },
+      },
+    };
+  }
   return {
     name,
     relation: {
@@ -138,6 +167,33 @@ function tableFunction(ref: TableFunctionRef, outer: Scope, ctx: FromContext): B
     },
   };
 }
+
+/** A literal, a list of literals, or a named parameter `name = literal`. */
+function isConstantArgument(arg: ParsedExpression): boolean {
+  const record = arg as Record<string, unknown>;
+  if (arg.class === 'CONSTANT') return true;
+  if (arg.class === 'CAST') return isConstantArgument(record.child as ParsedExpression);
+  if (arg.class === 'FUNCTION' && ['list_value', 'list_pack'].includes(String(record.function_name))) return (record.children as ParsedExpression[]).every(isConstantArgument);
+  if (arg.class === 'COMPARISON' && arg.type === 'COMPARE_EQUAL') return (record.left as ParsedExpression).class === 'COLUMN_REF' && isConstantArgument(record.right as ParsedExpression);
+  return false;
+}
+
+/** A table function argument as written: literals, lists of literals, `name = value`. */
+function argumentText(arg: ParsedExpression): string {
+  const record = arg as Record<string, unknown>;
+  let text: string;
+  if (arg.class === 'FUNCTION' && ['list_value', 'list_pack'].includes(String(record.function_name))) {
+    text = `[${(record.children as ParsedExpression[]).map(argumentText).join(', ')}]`;
+  } else if (arg.class === 'COMPARISON' && arg.type === 'COMPARE_EQUAL') {
+    return `${argumentText(record.left as ParsedExpression)} = ${argumentText(record.right as ParsedExpression)}`;
+  } else if (arg.class === 'CAST' && (record.cast_type as { id: string }).id === 'BOOLEAN' && (record.child as ParsedExpression).class === 'CONSTANT') {
+    text = String((record.child as { value: { value?: unknown } }).value.value).startsWith('t') ? 'true' : 'false';
+  } else text = expressionName({ ...arg, alias: '' });
+  return arg.alias ? `${arg.alias} = ${text}` : text;
+}
+
+/** Table functions that read files or external tables: their columns are those of the data read. */
+const FILE_READERS = /^(read_(parquet|csv|csv_auto|json|json_auto|json_objects|ndjson|ndjson_auto|ndjson_objects|text|blob|xlsx)|parquet_scan|sniff_csv|iceberg_scan|delta_scan|postgres_scan|sqlite_scan|mysql_scan|st_read)$/i;
 
 function valuesList(ref: ExpressionListRef, outer: Scope, ctx: FromContext): Binding {
   const width = ref.values[0]?.length ?? 0;

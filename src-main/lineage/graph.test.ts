@@ -175,3 +175,52 @@ describe('LineageGraph', () => {
     expect(graph.sources('a', 'x')).toEqual([]);
   });
 });
+
+describe('LineageGraph impact, roots and code models', () => {
+  it('gives the whole impact of a column with the fewest hops to each user', async () => {
+    const graph = await project();
+    expect(graph.impact('raw.orders', 'amount')).toEqual([
+      { model: 'staging.orders', column: 'amount', hops: 1 },
+      { model: 'marts.revenue', column: 'revenue', hops: 2 },
+      { model: 'marts.top', column: 'name', hops: 3 },
+      { model: 'marts.top', column: 'revenue', hops: 3 },
+    ]);
+    expect(graph.impact('raw.orders', 'amount', 1)).toEqual([{ model: 'staging.orders', column: 'amount', hops: 1 }]);
+  });
+
+  it('knows a root by its columns, and the columns its users read when it has no schema', async () => {
+    const graph = await project();
+    expect(graph.relation('raw.customers')).toEqual({ name: 'raw.customers', isModel: false, columns: ['id', 'name'] });
+    graph.updateModel(await input('staging.extra', 'SELECT Payload, ts FROM raw.events'));
+    expect(graph.relation('raw.events')).toEqual({ name: 'raw.events', isModel: false, columns: ['Payload', 'ts'] });
+    expect(graph.relation('nowhere.nothing')).toBeUndefined();
+  });
+
+  it('makes a code model read every column of the models it depends on, as code dependencies', async () => {
+    const graph = await project();
+    graph.updateModel({ name: 'marts.scored', sql: '', parsed: { ok: true, statements: [] }, code: { columns: ['name', 'score'], dependsOn: ['marts.revenue'] } });
+    expect(graph.column('marts.scored', 'score')?.upstream).toEqual([
+      { relation: 'marts.revenue', column: 'name', kind: 'code', expression: 'computed by code' },
+      { relation: 'marts.revenue', column: 'revenue', kind: 'code', expression: 'computed by code' },
+    ]);
+    expect(graph.sources('marts.scored', 'score')).toEqual([
+      { model: 'raw.customers', column: 'name' },
+      { model: 'raw.orders', column: 'amount' },
+    ]);
+    // A model downstream of it expands its star from the declared columns...
+    graph.updateModel(await input('marts.after', 'SELECT * EXCLUDE (name) FROM marts.scored'));
+    expect(graph.model('marts.after')?.lineage.columns.map((c) => c.column)).toEqual(['score']);
+    expect(graph.impact('staging.orders', 'amount').map((i) => `${i.model}.${i.column}:${i.hops}`)).toContain('marts.after.score:3');
+    // ...and a new upstream column reaches the code model when its upstream widens.
+    const summary = graph.updateModel(await input('marts.revenue', PROJECT[2]?.sql.replace('SELECT c.name,', 'SELECT c.name, max(o.customer_id) AS top_customer,') ?? ''));
+    expect(summary.recomputed).toContain('marts.scored');
+    expect(graph.column('marts.scored', 'score')?.upstream.map((d) => d.column)).toContain('top_customer');
+  });
+
+  it('shows expressions as written when the model gives a way back from rendered text', async () => {
+    const sql = "SELECT id FROM raw.orders WHERE status BETWEEN '1970-01-01 00:00:00' AND '1969-12-31 23:59:59.999999'";
+    const graph = await project();
+    graph.updateModel({ ...(await input('staging.windowed', sql)), asWritten: (text) => text.replace("'1970-01-01 00:00:00'", '@start_ts').replace("'1969-12-31 23:59:59.999999'", '@end_ts') });
+    expect(graph.column('staging.windowed', 'id')?.upstream.find((d) => d.column === 'status')?.expression).toBe('status BETWEEN @start_ts AND @end_ts');
+  });
+});

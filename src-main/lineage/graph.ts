@@ -11,7 +11,7 @@ import type { ParseResult } from '../sql/parse';
 import { SourceText } from '../sql/ranges';
 import { qualifiedName, tableReferences } from '../sql/references';
 import { queryLineage } from './query';
-import type { ColumnLineage, ModelLineage, RelationName, RelationResolver } from './types';
+import type { ColumnDependency, ColumnLineage, ModelLineage, RelationName, RelationResolver } from './types';
 
 export interface ModelInput {
   /** The model's name as other models reference it, e.g. `marts.orders`. */
@@ -23,6 +23,28 @@ export interface ModelInput {
    * them: they have no upstream columns.
    */
   engineColumns?: { column: string; expression: string }[];
+  /**
+   * A model computed by code (a TypeScript model): its declared columns, each read from every
+   * column of the models it depends on (kind `code`: the mapping is not known).
+   */
+  code?: { columns: readonly string[]; dependsOn: readonly string[] };
+  /** Declared `columns`: what a star over this model expands to when its query's columns are unknown. */
+  declaredColumns?: readonly string[];
+  /** Turns rendered text back into the text as written (macros such as `@start_ts`). */
+  asWritten?: (rendered: string) => string;
+}
+
+/** A column that uses another, and how many column hops away it is. */
+export interface ImpactRef extends ColumnRef {
+  hops: number;
+}
+
+/** A relation as the graph knows it: a model of the project, or a root (source) read by models. */
+export interface RelationInfo {
+  name: string;
+  isModel: boolean;
+  /** Columns: the model's, the source's known columns, or those its users read. */
+  columns: string[];
 }
 
 export interface ColumnRef {
@@ -45,6 +67,8 @@ export interface ModelState {
   columns: readonly string[] | undefined;
   /** Lower-cased names this model's references could denote (for dependents lookups). */
   referenceKeys: Set<string>;
+  /** What the model was computed from, to recompute it when an upstream model changes. */
+  input: ModelInput;
 }
 
 export interface UpdateSummary {
@@ -85,7 +109,7 @@ export class LineageGraph {
     const pending = new Map<string, { input: ModelInput; statement?: SelectStatementAst; refs: Set<string> }>();
     for (const input of inputs) {
       const statement = input.parsed.ok ? input.parsed.statements[0] : undefined;
-      pending.set(nameKey(input.name), { input, ...(statement ? { statement } : {}), refs: statement ? this.referenceKeys(statement) : new Set() });
+      pending.set(nameKey(input.name), { input, ...(statement ? { statement } : {}), refs: referenceKeysOf(input, statement) });
     }
     // Depth-first topological order over model references; cycles are cut where met.
     const done = new Set<string>();
@@ -108,7 +132,7 @@ export class LineageGraph {
     const key = nameKey(input.name);
     const before = this.models.get(key);
     const statement = input.parsed.ok ? input.parsed.statements[0] : undefined;
-    const refs = statement ? this.referenceKeys(statement) : new Set<string>();
+    const refs = referenceKeysOf(input, statement);
     if (before) this.uninstall(before);
     const state = this.compute(input, statement, refs);
     this.install(state);
@@ -153,17 +177,67 @@ export class LineageGraph {
 
   /** Every column that uses this column, directly or through other columns. */
   downstreamAll(model: string, column: string): ColumnRef[] {
-    const seen = new Map<string, ColumnRef>();
-    const queue: ColumnRef[] = [{ model, column }];
-    for (let ref = queue.shift(); ref; ref = queue.shift()) {
-      for (const user of this.downstream(ref.model, ref.column)) {
-        const key = columnKey(user.model, user.column);
-        if (seen.has(key)) continue;
-        seen.set(key, user);
-        queue.push(user);
+    return this.impact(model, column).map(({ model: m, column: c }) => ({ model: m, column: c }));
+  }
+
+  /**
+   * The whole impact of a change to this column: every column that uses it, transitively,
+   * with the fewest column hops between them (1 = a direct user), nearest first.
+   */
+  impact(model: string, column: string, maxHops = Infinity): ImpactRef[] {
+    const seen = new Set<string>([columnKey(model, column)]);
+    const out: ImpactRef[] = [];
+    let frontier: ColumnRef[] = [{ model, column }];
+    for (let hops = 1; hops <= maxHops && frontier.length > 0; hops++) {
+      const next: ColumnRef[] = [];
+      for (const ref of frontier) {
+        for (const user of this.downstream(ref.model, ref.column)) {
+          const key = columnKey(user.model, user.column);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({ ...user, hops });
+          next.push(user);
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
+
+  /** A model, or a relation models read that is not a model (an external model, a lake table): the roots. */
+  relation(name: string): RelationInfo | undefined {
+    const key = nameKey(name);
+    const model = this.models.get(key);
+    if (model) return { name: model.name, isModel: true, columns: model.lineage.columns.map((c) => c.column) };
+    const source = this.sourceColumns.get(key);
+    const used = this.users.get(key);
+    if (!source && !used) return undefined;
+    const columns = source ? [...source.columns] : [];
+    const known = new Set(columns.map(nameKey));
+    for (const [column, users] of used ?? []) {
+      if (users.size === 0 || known.has(column)) continue;
+      const first = users.values().next().value as ColumnRef;
+      const written = this.column(first.model, first.column)?.upstream.find((d) => nameKey(d.relation) === key && nameKey(d.column) === column)?.column;
+      columns.push(written ?? column);
+    }
+    return { name: source?.name ?? this.relationName(key) ?? name, isModel: false, columns };
+  }
+
+  /** Relations models read that are not models (external models, lake tables, files): the roots. */
+  rootNames(): string[] {
+    const keys = new Set([...this.sourceColumns.keys(), ...[...this.users.entries()].filter(([, byColumn]) => [...byColumn.values()].some((u) => u.size > 0)).map(([key]) => key)]);
+    return [...keys].filter((key) => !this.models.has(key)).map((key) => this.sourceColumns.get(key)?.name ?? this.relationName(key) ?? key);
+  }
+
+  /** The spelling models use for a relation key. */
+  private relationName(key: string): string | undefined {
+    for (const byUser of this.users.get(key)?.values() ?? []) {
+      for (const user of byUser.values()) {
+        const dep = this.column(user.model, user.column)?.upstream.find((d) => nameKey(d.relation) === key);
+        if (dep) return dep.relation;
       }
     }
-    return [...seen.values()];
+    return undefined;
   }
 
   /**
@@ -187,7 +261,7 @@ export class LineageGraph {
     visiting.add(visitKey);
     const found = new Map<string, ColumnRef>();
     for (const dep of lineage.upstream) {
-      if (dep.kind !== 'value') continue;
+      if (dep.kind === 'filter') continue;
       const upstreamKey = nameKey(dep.relation);
       const upstreamModel = this.models.get(upstreamKey);
       const hasColumn = upstreamModel?.lineage.columns.some((c) => nameKey(c.column) === nameKey(dep.column));
@@ -201,17 +275,14 @@ export class LineageGraph {
     return result;
   }
 
-  private referenceKeys(statement: SelectStatementAst): Set<string> {
-    const keys = new Set<string>();
-    for (const ref of tableReferences(statement)) for (const key of candidateKeys(ref)) keys.add(key);
-    return keys;
-  }
-
   private resolver(): RelationResolver {
     return (ref) => {
       for (const key of candidateKeys(ref)) {
         const model = this.models.get(key);
-        if (model) return { key: model.name, ...(model.columns ? { columns: model.columns } : {}) };
+        if (model) {
+          const columns = model.columns ?? model.input.declaredColumns;
+          return { key: model.name, ...(columns ? { columns } : {}) };
+        }
         const source = this.sourceColumns.get(key);
         if (source) return { key: source.name, columns: source.columns };
       }
@@ -220,13 +291,18 @@ export class LineageGraph {
   }
 
   private compute(input: ModelInput, statement: SelectStatementAst | undefined, refs: Set<string>): ModelState {
+    if (input.code) {
+      const lineage = codeLineage(input.code, this.resolver());
+      return { name: input.name, sql: input.sql, lineage, columns: lineage.columns.map((c) => c.column), referenceKeys: refs, input };
+    }
     if (!input.parsed.ok || !statement) {
       const error: ModelError = input.parsed.ok
         ? { message: 'The model has no SELECT statement.' }
         : { message: input.parsed.message, ...(input.parsed.offset !== undefined ? { offset: input.parsed.offset } : {}) };
-      return { name: input.name, sql: input.sql, lineage: EMPTY_LINEAGE, error, columns: undefined, referenceKeys: refs };
+      return { name: input.name, sql: input.sql, lineage: EMPTY_LINEAGE, error, columns: undefined, referenceKeys: refs, input };
     }
-    const computed = queryLineage(statement, new SourceText(input.sql), this.resolver());
+    let computed = queryLineage(statement, new SourceText(input.sql), this.resolver());
+    if (input.asWritten) computed = writtenExpressions(computed, input.asWritten);
     const extra = (input.engineColumns ?? []).map((c) => ({ column: c.column, expression: c.expression, upstream: [] }));
     const lineage = extra.length > 0 ? { ...computed, columns: [...computed.columns, ...extra] } : computed;
     return {
@@ -236,6 +312,7 @@ export class LineageGraph {
       lineage,
       columns: lineage.complete ? lineage.columns.map((c) => c.column) : undefined,
       referenceKeys: refs,
+      input,
     };
   }
 
@@ -300,10 +377,9 @@ export class LineageGraph {
       if (!state) continue;
       const upstreamChanged = [...changedColumns].some((c) => state.referenceKeys.has(c));
       if (!upstreamChanged) continue;
-      if (!state.statement) continue;
-      const input: ModelInput = { name: state.name, sql: state.sql, parsed: { ok: true, statements: [state.statement] } };
+      if (!state.statement && !state.input.code) continue;
       this.uninstall(state);
-      const next = this.compute(input, state.statement, state.referenceKeys);
+      const next = this.compute(state.input, state.statement, state.referenceKeys);
       this.install(next);
       recomputed.push(state.name);
       if (!sameColumns(state.columns, next.columns)) changedColumns.add(key);
@@ -312,6 +388,62 @@ export class LineageGraph {
     const invalidated = [changedKey, ...order].map((k) => this.models.get(k)?.name ?? k);
     return { recomputed, invalidated };
   }
+}
+
+/** The names a model's references could denote: its query's tables, or a code model's depends_on. */
+function referenceKeysOf(input: ModelInput, statement: SelectStatementAst | undefined): Set<string> {
+  const keys = new Set<string>();
+  if (input.code) {
+    for (const name of input.code.dependsOn) {
+      const parts = name.split('.');
+      const ref: RelationName = { name: parts.pop() ?? name, ...(parts.length ? { schema: parts.pop() as string } : {}), ...(parts.length ? { catalog: parts.pop() as string } : {}) };
+      for (const key of candidateKeys(ref)) keys.add(key);
+    }
+    return keys;
+  }
+  if (statement) for (const ref of tableReferences(statement)) for (const key of candidateKeys(ref)) keys.add(key);
+  return keys;
+}
+
+/**
+ * Lineage of a model computed by code: each declared column is read from every column of
+ * every model it depends on, as a `code` dependency (how values map is not known).
+ */
+function codeLineage(code: NonNullable<ModelInput['code']>, resolve: RelationResolver): ModelLineage {
+  const upstream: ColumnDependency[] = [];
+  const unknown: string[] = [];
+  const references: string[] = [];
+  for (const name of code.dependsOn) {
+    const parts = name.split('.');
+    const resolved = resolve({ name: parts.pop() ?? name, ...(parts.length ? { schema: parts.pop() as string } : {}), ...(parts.length ? { catalog: parts.pop() as string } : {}) });
+    references.push(resolved.key);
+    if (!resolved.columns) unknown.push(`the columns of "${resolved.key}" are unknown`);
+    for (const column of resolved.columns ?? []) upstream.push({ relation: resolved.key, column, kind: 'code', expression: 'computed by code' });
+  }
+  const reason = unknown.join('; ');
+  return {
+    columns: code.columns.map((column) => ({ column, expression: 'computed by code', upstream, ...(reason ? { unknown: { unknown: true as const, reason } } : {}) })),
+    complete: true,
+    references,
+  };
+}
+
+/** The same lineage with every expression shown as written (macros instead of their rendered values). */
+function writtenExpressions(lineage: ModelLineage, asWritten: (rendered: string) => string): ModelLineage {
+  const memo = new Map<string, string>();
+  const written = (text: string): string => {
+    let out = memo.get(text);
+    if (out === undefined) memo.set(text, (out = asWritten(text)));
+    return out;
+  };
+  return {
+    ...lineage,
+    columns: lineage.columns.map((column) => ({
+      ...column,
+      ...(column.expression !== undefined ? { expression: written(column.expression) } : {}),
+      upstream: column.upstream.map((dep) => (dep.expression !== undefined ? { ...dep, expression: written(dep.expression) } : dep)),
+    })),
+  };
 }
 
 function columnKey(model: string, column: string): string {

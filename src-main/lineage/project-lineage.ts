@@ -1,15 +1,20 @@
 /**
- * Lineage of a loaded project: every SQL model's rendered query in the lineage graph, the
- * column lists of sources (external models, TypeScript models' declared columns, and tables
- * the warehouse knows), and the way back from a rendered expression to its place in the model
- * file. `refresh` takes a reloaded project and recomputes only the models whose SQL changed
+ * Lineage of a loaded project: every SQL model's rendered query and every TypeScript model
+ * (its declared columns, read from the models it depends on) in the lineage graph; the
+ * column lists of the roots (external models, seeds from their declared columns or CSV
+ * header, and tables the warehouse knows that are not models); expressions shown as written
+ * (macros, not their values), and the way back from an expression to its place in the model
+ * file. `refresh` takes a reloaded project and recomputes only the models whose input changed
  * (and what depends on them).
  */
 import type { ProjectGraph } from '../plan/graph';
 import type { ModelDefinition } from '../project/model';
+import { timeVariables } from '../project/render/time-vars';
 import type { SqlParser } from '../sql/parse';
+import { asWrittenMapper, renderedVariables, type RenderedVariable } from './as-written';
 import { LineageGraph, type ModelInput, type UpdateSummary } from './graph';
 import { parseModels } from './records';
+import { csvHeader } from './seed-columns';
 
 export interface FilePosition {
   file: string;
@@ -20,9 +25,22 @@ export interface FilePosition {
 /** Columns of a relation that is not a model (a lake or warehouse table), when it exists. */
 export type SourceColumns = (name: string) => Promise<readonly string[] | undefined>;
 
-function sourceModelColumns(model: ModelDefinition): readonly string[] | undefined {
-  if (model.source === 'sql') return undefined;
-  return model.columns?.map((c) => c.name);
+export interface ProjectLineageOptions {
+  /** User variables (config `variables`), to show `@var` as written. */
+  variables?: Record<string, unknown>;
+}
+
+/** The times the project graph renders at (see plan/graph.ts): what time macros became. */
+const RENDER_TIMES = { start: 0, end: 0, executionTime: 0 } as const;
+
+/** A root's own columns: an external model's declared ones, a seed's declared ones or its CSV header. */
+async function rootColumns(model: ModelDefinition): Promise<readonly string[] | undefined> {
+  if (model.source === 'external') return model.columns?.map((c) => c.name);
+  if (model.source === 'sql' && model.kind.name === 'SEED') {
+    if (model.columns?.length) return model.columns.map((c) => c.name);
+    return csvHeader(model.kind.resolvedPath, model.kind.csvSettings);
+  }
+  return undefined;
 }
 
 /** Columns the engine adds to a model's query: an SCD type 2 model's validity columns. */
@@ -32,9 +50,11 @@ function engineColumnsOf(model: ModelDefinition): { column: string; expression: 
   return [kind.validFromName, kind.validToName].map((column) => ({ column, expression: `${column} (kept by the SCD type 2 history)` }));
 }
 
-/** What a model's lineage is computed from: its rendered SQL and the engine-added columns. */
-function inputKey(query: string, model: ModelDefinition): string {
-  return [query, ...engineColumnsOf(model).map((c) => c.column)].join('\u0000');
+/** What a model's lineage is computed from: its rendered SQL and the engine-added columns, or a code model's declaration. */
+function inputKey(query: string | undefined, model: ModelDefinition): string | undefined {
+  if (model.source === 'typescript') return JSON.stringify([model.columns?.map((c) => c.name), model.dependsOn]);
+  if (query === undefined) return undefined;
+  return [query, ...engineColumnsOf(model).map((c) => c.column), ...(model.columns ?? []).map((c) => c.name)].join('\u0000');
 }
 
 export class ProjectLineage {
@@ -43,23 +63,33 @@ export class ProjectLineage {
   private sql = new Map<string, string>();
   /** `inputKey` of each model as last computed. */
   private keys = new Map<string, string>();
+  /** Columns of each root model (seed, external) as last set. */
+  private roots = new Map<string, string>();
+  private readonly variables: RenderedVariable[];
 
-  private constructor(graph: LineageGraph) {
+  private constructor(graph: LineageGraph, options: ProjectLineageOptions) {
     this.graph = graph;
+    this.variables = renderedVariables(timeVariables(RENDER_TIMES), options.variables);
   }
 
-  static async build(projectGraph: ProjectGraph, parser: SqlParser, sourceColumns?: SourceColumns): Promise<ProjectLineage> {
+  static async build(projectGraph: ProjectGraph, parser: SqlParser, sourceColumns?: SourceColumns, options: ProjectLineageOptions = {}): Promise<ProjectLineage> {
     const sources: Record<string, readonly string[]> = {};
+    const rootKeys = new Map<string, string>();
     for (const node of projectGraph.nodes.values()) {
-      const columns = sourceModelColumns(node.model);
-      if (columns) sources[node.name] = columns;
+      const columns = await rootColumns(node.model);
+      if (columns) {
+        sources[node.name] = columns;
+        rootKeys.set(node.name, JSON.stringify(columns));
+      }
     }
-    const wanted = new Set([...projectGraph.nodes.values()].flatMap((n) => n.sources).filter((s) => !sources[s]));
+    // Tables that are not models (raw ingested data): their columns as the warehouse has them.
+    const wanted = new Set([...projectGraph.nodes.values()].flatMap((n) => n.sources).filter((s) => !sources[s] && !projectGraph.nodes.has(s.toLowerCase())));
     for (const name of wanted) {
       const columns = await sourceColumns?.(name);
       if (columns && columns.length > 0) sources[name] = columns;
     }
-    const lineage = new ProjectLineage(new LineageGraph(sources));
+    const lineage = new ProjectLineage(new LineageGraph(sources), options);
+    lineage.roots = rootKeys;
     const inputs = await lineage.inputs(projectGraph, parser, [...projectGraph.nodes.keys()]);
     lineage.graph.setModels(inputs);
     return lineage;
@@ -67,24 +97,56 @@ export class ProjectLineage {
 
   private async inputs(projectGraph: ProjectGraph, parser: SqlParser, names: string[]): Promise<ModelInput[]> {
     const models: Omit<ModelInput, 'parsed'>[] = [];
+    const code: ModelInput[] = [];
     for (const name of names) {
       const node = projectGraph.nodes.get(name);
       if (!node) continue;
       this.models.set(name, node.model);
-      if (node.query === undefined) continue;
-      this.sql.set(name, node.query);
-      this.keys.set(name, inputKey(node.query, node.model));
+      const key = inputKey(node.query, node.model);
+      if (key === undefined) continue;
+      this.keys.set(name, key);
+      if (node.model.source === 'typescript') {
+        const columns = node.model.columns?.map((c) => c.name) ?? [];
+        code.push({ name, sql: '', parsed: { ok: true, statements: [] }, code: { columns, dependsOn: node.model.dependsOn } });
+        continue;
+      }
+      const query = node.query as string;
+      this.sql.set(name, query);
       const engineColumns = engineColumnsOf(node.model);
-      models.push({ name, sql: node.query, ...(engineColumns.length > 0 ? { engineColumns } : {}) });
+      const declared = node.model.columns?.map((c) => c.name);
+      const section = node.model.source === 'sql' ? node.model.query?.sql : undefined;
+      const asWritten = section !== undefined && section.trim() !== query.trim() ? asWrittenMapper(section, this.variables) : undefined;
+      models.push({
+        name,
+        sql: query,
+        ...(engineColumns.length > 0 ? { engineColumns } : {}),
+        ...(declared?.length ? { declaredColumns: declared } : {}),
+        ...(asWritten ? { asWritten } : {}),
+      });
     }
-    return parseModels(parser, models);
+    return [...(await parseModels(parser, models)), ...code];
   }
 
-  /** Recomputes the models whose rendered SQL (or engine-added columns) differ from last time, and their dependents. */
+  /** Recomputes the models whose input differs from last time, and their dependents; roots whose columns changed too. */
   async refresh(projectGraph: ProjectGraph, parser: SqlParser): Promise<UpdateSummary> {
-    const changed = [...projectGraph.nodes.values()].filter((n) => n.query !== undefined && this.keys.get(n.name) !== inputKey(n.query, n.model)).map((n) => n.name);
-    const removed = [...this.sql.keys()].filter((name) => !projectGraph.nodes.has(name));
     const summary: UpdateSummary = { recomputed: [], invalidated: [] };
+    for (const name of [...this.roots.keys()].filter((n) => !projectGraph.nodes.has(n))) {
+      this.roots.delete(name);
+      merge(summary, this.graph.setSource(name, undefined));
+    }
+    for (const node of projectGraph.nodes.values()) {
+      const columns = await rootColumns(node.model);
+      const key = columns ? JSON.stringify(columns) : undefined;
+      if (key === this.roots.get(node.name)) continue;
+      if (key === undefined) this.roots.delete(node.name);
+      else this.roots.set(node.name, key);
+      merge(summary, this.graph.setSource(node.name, columns));
+    }
+    const changed = [...projectGraph.nodes.values()].filter((n) => {
+      const key = inputKey(n.query, n.model);
+      return key !== undefined && this.keys.get(n.name) !== key;
+    }).map((n) => n.name);
+    const removed = [...this.keys.keys()].filter((name) => !projectGraph.nodes.has(name));
     for (const name of removed) {
       this.sql.delete(name);
       this.keys.delete(name);

@@ -17,15 +17,15 @@ import type {
   StarExpression,
 } from '../sql/ast';
 import { expressionName, nameKey } from '../sql/names';
-import { selectStarColumns, type StarCandidate } from '../sql/stars';
+import { aliasRename, selectStarColumns, type StarCandidate } from '../sql/stars';
 import { qualifiedName } from '../sql/references';
 import { minLocation, type SourceText, type TextRange } from '../sql/ranges';
-import { collectDeps, containsAggregate, newDeps, positionOf, type ExpressionContext, type ExpressionDeps } from './expressions';
+import { collectDeps, containsAggregate, newDeps, positionOf, type ColumnProblem, type ExpressionContext, type ExpressionDeps } from './expressions';
 import { bindFrom, starEntries, type FromContext } from './from';
 import { depKey, type Dep } from './deps';
 import { renameColumns, type BoundColumn, type Relation } from './relation';
 import { combineBranches, relationSignature, withFilters } from './setops';
-import type { Scope, StarColumns } from './scope';
+import { resolveColumn, type Scope, type StarColumns } from './scope';
 import type { ColumnLineage, ModelLineage, RelationResolver } from './types';
 
 interface CteDefinition {
@@ -48,6 +48,7 @@ export function queryLineage(statement: SelectStatementAst, text: SourceText, re
     columns: columns.map((column) => toColumnLineage(column, text)),
     complete: relation.columns !== null && !binder.incomplete,
     references: [...binder.references],
+    ...(binder.problems.size > 0 ? { problems: [...binder.problems.values()] } : {}),
   };
 }
 
@@ -85,12 +86,18 @@ class QueryBinder {
   readonly references = new Set<string>();
   /** Set when a star somewhere could not be expanded. */
   incomplete = false;
+  /** Column problems by offset and name (a CTE or recursive part may be bound more than once). */
+  readonly problems = new Map<string, ColumnProblem>();
   private readonly externals = new Map<string, Relation>();
+  /** Whether the text can hold an unnest() at all (skips walking every select item). */
+  private readonly mayUnnest: boolean;
 
   constructor(
     private readonly text: SourceText,
     private readonly resolve: RelationResolver,
-  ) {}
+  ) {
+    this.mayUnnest = /\bun(nest|list)\s*\(/i.test(text.sql);
+  }
 
   bindNode(node: QueryNode, parent: Scope | undefined, outerCtes: CteEnv): Relation {
     const ctes = this.withCtes(node.cte_map, outerCtes, parent);
@@ -193,6 +200,10 @@ class QueryBinder {
       ...(anchor ? { anchor } : {}),
       bindSubquery: (statement, outer) => this.bindNode(statement.node, outer, ctes),
       starColumns: (star, s) => this.expandStar(star, s),
+      report: (problem) => {
+        const key = `${problem.offset ?? ''}\u0000${problem.name}`;
+        if (!this.problems.has(key)) this.problems.set(key, problem);
+      },
     };
   }
 
@@ -284,6 +295,11 @@ class QueryBinder {
         for (const column of perItem[i] ?? []) filters.deps.addAll(column.deps, true);
       });
     }
+    // unnest() in the select list makes one row per element: the lists decide the rows.
+    if (this.mayUnnest) node.select_list.forEach((item, i) => {
+      if (!containsUnnest(item)) return;
+      for (const column of perItem[i] ?? []) filters.deps.addAll(column.deps, true);
+    });
     clause(node.having, 'HAVING');
     clause(node.qualify, 'QUALIFY');
     this.addModifierFilters(node, perItem, scope, ctes, filters);
@@ -304,6 +320,12 @@ class QueryBinder {
     ctes: CteEnv,
     into: ExpressionDeps,
   ): void {
+    // ORDER BY ALL / DISTINCT ON (ALL)-style keys: every column of the select list.
+    const star = key as Partial<StarExpression>;
+    if (key.class === 'STAR' && star.columns && !star.expr && !star.relation_name) {
+      for (const column of perItem.flat()) into.deps.addAll(column.deps, true);
+      return;
+    }
     const position = positionOf(key);
     if (position !== undefined) {
       for (const column of perItem[position - 1] ?? []) into.deps.addAll(column.deps, true);
@@ -316,7 +338,10 @@ class QueryBinder {
     const limited = node.modifiers.some((m) => m.type === 'LIMIT_MODIFIER' || m.type === 'LIMIT_PERCENT_MODIFIER');
     for (const modifier of node.modifiers) {
       if (modifier.type === 'DISTINCT_MODIFIER') {
-        for (const target of modifier.distinct_on_targets ?? []) this.addKey(target, perItem, scope, undefined, ctes, into);
+        const targets = modifier.distinct_on_targets ?? [];
+        // Plain DISTINCT: whether a row is a duplicate depends on every column.
+        if (targets.length === 0) for (const column of perItem.flat()) into.deps.addAll(column.deps, true);
+        for (const target of targets) this.addKey(target, perItem, scope, undefined, ctes, into);
       } else if (modifier.type === 'ORDER_MODIFIER' && limited) {
         // The order decides which rows a LIMIT keeps.
         for (const order of modifier.orders ?? []) this.addKey(order.expression, perItem, scope, undefined, ctes, into);
@@ -339,6 +364,12 @@ class QueryBinder {
     if ('unknown' in selected) {
       this.incomplete = true;
       const label = range ? this.text.slice(range) : star.relation_name ? `${star.relation_name}.*` : '*';
+      // `s.*` over a struct column: its fields (unknown without types) all come from that column.
+      const struct = star.relation_name && !star.columns ? resolveColumn(scope, [star.relation_name]) : undefined;
+      if (struct && 'column' in struct) {
+        const reason = `the fields of struct column "${star.relation_name}" are not known to lineage`;
+        return [{ name: label, deps: struct.column.deps, unknown: reason, ...(range ? { range } : {}) }];
+      }
       return [{ name: label, deps: [], unknown: selected.unknown, ...(range ? { range } : {}) }];
     }
     const replaceRanges = this.text.replaceRanges(star, range);
@@ -376,6 +407,7 @@ class QueryBinder {
       this.incomplete = true;
       return [{ name: range ? this.text.slice(range) : expressionName(item), deps: [], unknown: selected.unknown, ...(range ? { range } : {}) }];
     }
+    const groupAlias = aliasRename(star, item.alias);
     return selected.columns.map(({ column }) => {
       if (column.placeholder) {
         this.incomplete = true;
@@ -385,12 +417,12 @@ class QueryBinder {
       const deps = newDeps();
       collectDeps(replaced, this.expressionContext(scope, range, ctes), deps);
       // DuckDB names each result after the column it came from, unless aliased.
-      return fromDeps(item.alias || column.name, deps, range);
+      return fromDeps(groupAlias?.(column.name) ?? (item.alias || column.name), deps, range);
     });
   }
 
   private bindSetOperation(node: SetOperationNode, parent: Scope | undefined, ctes: CteEnv): Relation {
-    return combineBranches(this.bindNode(node.left, parent, ctes), this.bindNode(node.right, parent, ctes), node.setop_type);
+    return combineBranches(this.bindNode(node.left, parent, ctes), this.bindNode(node.right, parent, ctes), node.setop_type, node.setop_all !== false);
   }
 
   /** A recursive CTE: the anchor's columns, widened by the recursive part until nothing changes. */
@@ -401,12 +433,22 @@ class QueryBinder {
       const fixed = current;
       const env = new Map(ctes);
       env.set(key, { relation: fixed, compute: () => fixed });
-      const next = combineBranches(fixed, this.bindNode(node.right, parent, env), 'UNION');
+      const next = combineBranches(fixed, this.bindNode(node.right, parent, env), 'UNION', node.union_all !== false);
       if (relationSignature(next) === relationSignature(current)) break;
       current = next;
     }
     return current;
   }
+}
+
+function containsUnnest(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object') return false;
+  if (Array.isArray(expr)) return expr.some(containsUnnest);
+  const record = expr as Record<string, unknown>;
+  if (record.class === 'SUBQUERY' || record.class === 'LAMBDA') return false;
+  if (record.class === 'FUNCTION' && ['unnest', 'unlist'].includes(String(record.function_name).toLowerCase())) return true;
+  for (const key in record) if (containsUnnest(record[key])) return true;
+  return false;
 }
 
 function findColumnsStar(expr: ParsedExpression): StarExpression | undefined {

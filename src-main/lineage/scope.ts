@@ -27,7 +27,8 @@ export interface Scope {
 
 export type StarColumns = { entries: { binding: string; column: BoundColumn }[] } | { unknown: string };
 
-export type Resolution = { column: BoundColumn; fields: string[] } | { unknown: string };
+/** `problem` marks a reference that cannot resolve whatever the data: DuckDB's binder refuses it too. */
+export type Resolution = { column: BoundColumn; fields: string[] } | { unknown: string; problem?: 'not_found' | 'ambiguous' };
 
 function bindingNamed(scope: Scope, parts: readonly string[]): Binding | undefined {
   // parts is [table], [schema, table] or [catalog, schema, table].
@@ -59,7 +60,7 @@ export function resolveColumn(scope: Scope, parts: readonly string[]): Resolutio
     if (found) return found;
   }
   const name = parts.join('.');
-  return { unknown: `column "${name}" is not found in the relations the query reads` };
+  return { unknown: `column "${name}" is not found in the relations the query reads`, problem: 'not_found' };
 }
 
 /** table.column(.field...), schema.table.column, catalog.schema.table.column. */
@@ -71,7 +72,7 @@ function resolveQualified(scope: Scope, parts: readonly string[]): Resolution | 
     const column = findColumn(binding.relation, name);
     if (column) return { column, fields: parts.slice(qualifier + 1) };
     if (binding.relation.columns && !binding.relation.byName) {
-      return { unknown: `relation "${binding.name}" has no column "${name}"` };
+      return { unknown: `relation "${binding.name}" has no column "${name}"`, problem: 'not_found' };
     }
   }
   return undefined;
@@ -92,14 +93,15 @@ function resolveUnqualified(scope: Scope, parts: readonly string[]): Resolution 
     else if (acceptsAnyName(binding.relation)) open.push(binding);
   }
   if (known.length === 1) return { column: known[0] as BoundColumn, fields };
-  if (known.length > 1) return { unknown: `column "${first}" is ambiguous` };
-  // DuckDB prefers a column of the FROM clause over a select alias of the same name.
+  if (known.length > 1) return { unknown: `column "${first}" is ambiguous`, problem: 'ambiguous' };
+  // DuckDB prefers a column of the FROM clause over a select alias of the same name; over a
+  // relation whose columns are unknown, an alias the query itself defines is the likelier one.
+  const alias = scope.aliases?.get(key);
+  if (alias) return { column: alias, fields };
   if (open.length === 1) {
     const column = findColumn((open[0] as Binding).relation, first);
     if (column) return { column, fields };
   }
-  const alias = scope.aliases?.get(key);
-  if (alias) return { column: alias, fields };
   if (open.length > 1) {
     return {
       unknown: `column "${first}" could come from ${open.map((b) => `"${b.name}"`).join(' or ')}, whose columns are unknown`,

@@ -21,7 +21,7 @@ export function withFilters(column: BoundColumn, filters: readonly Dep[], unknow
  * position, or by name for UNION BY NAME); for EXCEPT / INTERSECT the right side only
  * decides which rows remain, so it is a filter of every column.
  */
-export function combineBranches(left: Relation, right: Relation, setopType: string): Relation {
+export function combineBranches(left: Relation, right: Relation, setopType: string, all = true): Relation {
   const rowDeps = new DepSet();
   rowDeps.addAll(left.rowDeps, true);
   rowDeps.addAll(right.rowDeps, true);
@@ -29,8 +29,11 @@ export function combineBranches(left: Relation, right: Relation, setopType: stri
     return { columns: null, unknownReason: left.unknownReason ?? right.unknownReason ?? 'a branch has unknown columns', rowDeps: rowDeps.toArray() };
   }
   const rightColumns = right.columns;
+  // Without ALL, duplicate rows go: whether a row is one depends on every column.
+  if (!all) for (const column of [...left.columns, ...rightColumns]) rowDeps.addAll(column.deps, true);
   if (setopType === 'EXCEPT' || setopType === 'INTERSECT') {
-    for (const column of rightColumns) rowDeps.addAll(column.deps, true);
+    // Rows are matched whole: every column of both sides decides which rows remain.
+    for (const column of [...left.columns, ...rightColumns]) rowDeps.addAll(column.deps, true);
     const filters = rowDeps.toArray();
     return { columns: left.columns.map((c) => withFilters(c, filters, [])), rowDeps: filters };
   }
@@ -47,9 +50,11 @@ export function combineBranches(left: Relation, right: Relation, setopType: stri
     for (const c of rightColumns) if (!seen.has(nameKey(c.name))) names.push(c.name);
     const find = (columns: BoundColumn[], name: string) => columns.find((c) => nameKey(c.name) === nameKey(name));
     const leftColumns = left.columns;
-    return { columns: names.map((n) => combine(find(leftColumns, n), find(rightColumns, n), n)), rowDeps: rowDeps.toArray() };
+    const filters = rowDeps.toArray();
+    return { columns: names.map((n) => withFilters(combine(find(leftColumns, n), find(rightColumns, n), n), filters, [])), rowDeps: filters };
   }
-  return { columns: left.columns.map((c, i) => combine(c, rightColumns[i], c.name)), rowDeps: rowDeps.toArray() };
+  const filters = rowDeps.toArray();
+  return { columns: left.columns.map((c, i) => withFilters(combine(c, rightColumns[i], c.name), filters, [])), rowDeps: filters };
 }
 
 /** A cheap fingerprint of a relation's dependencies, to detect a recursion's fixed point. */

@@ -4,8 +4,13 @@
  * text, and whether some of it cannot be known without more schemas.
  */
 import type { TextRange } from '../sql/ranges';
+import type { ColumnProblem } from './expressions';
 
-export type DependencyKind = 'value' | 'filter';
+/**
+ * `value`: the column's value is computed from it; `filter`: it only decides which rows;
+ * `code`: read by a model computed by code (TypeScript), how is not known.
+ */
+export type DependencyKind = 'value' | 'filter' | 'code';
 
 /** A relation outside the query: a model, a source table, or a name we could not resolve. */
 export interface RelationName {
@@ -24,7 +29,6 @@ export interface ColumnDependency {
   /** Key of the upstream relation (model or source). */
   relation: string;
   column: string;
-  /** `value`: the column's value is computed from it; `filter`: it only decides which rows. */
   kind: DependencyKind;
   /** The expression of this model's SQL through which the upstream column enters. */
   expression?: string;
@@ -52,4 +56,6 @@ export interface ModelLineage {
   complete: boolean;
   /** Keys of the relations the query reads. */
   references: string[];
+  /** References that cannot resolve whatever the data (unknown or ambiguous columns). */
+  problems?: ColumnProblem[];
 }

@@ -5,11 +5,13 @@
  * promoted); then promote: swap the environment's views and write its record (refused if another
  * plan changed the environment meanwhile). The lock is released whatever happens.
  */
+import type { ModelDefinition } from '../project/model';
 import type { Project } from '../project/project';
 import { renderModel } from '../project/render/render-model';
+import { runEnvironmentStatements } from './environment-statements';
 import type { SqlParser } from '../sql/parse';
 import type { EnvironmentRecord, IntervalRecord, SnapshotRecord } from '../state/records';
-import type { StateStore } from '../state/store';
+import { type LockHolder, PLAN_LOCK_LEASE_MS, type StateStore } from '../state/store';
 import { runAudit, type AuditResult } from './audits';
 import { createPhysical, evaluateModel, type EvaluationContext } from './evaluate';
 import type { ProjectGraph } from './graph';
@@ -22,7 +24,9 @@ export type ApplyEvent =
   | { stage: 'physical'; model: string }
   | { stage: 'backfill'; model: string; batch: number; batches: number; interval: [string, string]; elapsedMs: number }
   | { stage: 'audit'; model: string; result: AuditResult }
-  | { stage: 'promote'; environment: string; views: number };
+  | { stage: 'promote'; environment: string; views: number }
+  /** The environment's lock was left by a holder that is gone, and this apply took it over. */
+  | { stage: 'lock'; environment: string; message: string };
 
 export interface ApplyContext {
   project: Project;
@@ -30,8 +34,8 @@ export interface ApplyContext {
   state: StateStore;
   warehouse: Warehouse;
   parser: SqlParser;
-  /** Who applies (shown to a second planner that is refused). */
-  owner: string;
+  /** Who applies (shown to a second planner that is refused): a name, or with machine and process. */
+  owner: string | LockHolder;
   onEvent?: (event: ApplyEvent) => void;
   signal?: AbortSignal;
   /** Models evaluated at once (the gateway connection's `concurrent_tasks`); 1 by default. */
@@ -69,7 +73,18 @@ export function physicalMap(records: Iterable<SnapshotRecord>, warehouse: Wareho
 
 export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyResult> {
   const { state, warehouse, graph } = ctx;
-  await state.acquirePlanLock(plan.environment, plan.planId, ctx.owner);
+  const takeover = await state.acquirePlanLock(plan.environment, plan.planId, ctx.owner);
+  if (takeover) {
+    const { lock, reason } = takeover;
+    ctx.onEvent?.({
+      stage: 'lock',
+      environment: plan.environment,
+      message: `Took over the plan lock of environment "${plan.environment}" left by plan ${lock.planId} (${lock.owner}, since ${new Date(lock.acquiredTs).toISOString()}): ${reason}. Its unfinished work is redone where needed.`,
+    });
+  }
+  // Heartbeat: a lock not renewed for a lease is free for others to take (see store.ts).
+  const heartbeat = setInterval(() => void state.renewPlanLock(plan.environment, plan.planId).catch(() => undefined), PLAN_LOCK_LEASE_MS / 4);
+  heartbeat.unref();
   try {
     await state.putSnapshots(plan.snapshots.filter((s) => s.isNew).map((s) => s.record));
     for (const restatement of plan.restatements) await state.removeIntervals(restatement.model, restatement.version, restatement.range);
@@ -85,6 +100,15 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const result: ApplyResult = { environment: plan.environment, backfilled: [], audits: [], promotedViews: 0 };
+    const statements = {
+      project: ctx.project,
+      warehouse,
+      environment: plan.environment,
+      models: plan.snapshots.filter((s) => isMaterialized(s.record)).map((s) => s.record.name),
+      executionTime: plan.executionTime,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+    await runEnvironmentStatements('before_all', statements);
     const backfills = new Map(plan.backfills.map((b) => [b.model, b]));
 
     const backfillOne = async (name: string): Promise<void> => {
@@ -96,8 +120,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       const first = backfill.intervals[0];
       ctx.onEvent?.({ stage: 'physical', model: name });
       await createPhysical(node.model, target, first?.[0] ?? 0, first?.[1] ?? 0, evaluation);
-      const batchSize = 'batchSize' in node.model.kind && node.model.kind.batchSize ? node.model.kind.batchSize : 0;
-      const batches: Interval[] = backfill.refresh === 'incremental' ? batchIntervals(backfill.intervals.flatMap((r) => splitByUnit(r, backfill.unit)), batchSize) : backfill.intervals;
+      const batches = backfillBatches(backfill, node.model);
       for (const [i, [start, end]] of batches.entries()) {
         ctx.signal?.throwIfAborted();
         const began = performance.now();
@@ -107,6 +130,7 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
           const audit = await runAudit(warehouse, call, ctx.project.audits, {
             table: warehouse.qualify(target),
             modelName: node.model.name,
+            modelFile: node.model.file,
             start,
             end,
             executionTime: plan.executionTime,
@@ -141,8 +165,11 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       if (batches !== undefined) result.backfilled.push({ model: name, batches });
     }
 
+    // Cancelled after the last batch: still nothing promoted, the environment stays as it was.
+    ctx.signal?.throwIfAborted();
     result.promotedViews = await promote(plan, warehouse);
     await runVirtualUpdateStatements(plan, graph, evaluation);
+    await runEnvironmentStatements('after_all', statements);
     ctx.onEvent?.({ stage: 'promote', environment: plan.environment, views: result.promotedViews });
     const now = Date.now();
     const record: EnvironmentRecord = {
@@ -152,12 +179,15 @@ export async function applyPlan(plan: Plan, ctx: ApplyContext): Promise<ApplyRes
       previousPlanId: plan.previousPlanId,
       startAt: plan.start,
       endAt: plan.end ?? null,
-      expirationTs: plan.environment === PROD ? null : now + 7 * 24 * 3600 * 1000,
+      expirationTs: plan.environment === PROD || ctx.project.config.environmentTtlMs === null ? null : now + ctx.project.config.environmentTtlMs,
       finalizedTs: now,
+      appliedBy: typeof ctx.owner === 'string' ? ctx.owner : ctx.owner.owner,
+      ...(plan.plannedTs !== undefined ? { plannedTs: plan.plannedTs } : {}),
     };
     await state.promoteEnvironment(record);
     return result;
   } finally {
+    clearInterval(heartbeat);
     await state.releasePlanLock(plan.environment, plan.planId);
   }
 }
@@ -244,6 +274,12 @@ export async function runParentsFirst(order: string[], parentsOf: (name: string)
   if (failure) throw failure.error;
 }
 
+/** The batches a backfill runs in: `batch_size` units each for incremental models, one per range otherwise. */
+export function backfillBatches(backfill: Pick<Plan['backfills'][number], 'refresh' | 'unit' | 'intervals'>, model: ModelDefinition): Interval[] {
+  const batchSize = 'batchSize' in model.kind && model.kind.batchSize ? model.kind.batchSize : 0;
+  return backfill.refresh === 'incremental' ? batchIntervals(backfill.intervals.flatMap((r) => splitByUnit(r, backfill.unit)), batchSize) : [...backfill.intervals];
+}
+
 /** One-unit intervals of a merged range, so batches follow `batch_size` in units. */
 function splitByUnit([start, end]: Interval, unit: Plan['backfills'][number]['unit']): Interval[] {
   const out: Interval[] = [];
@@ -274,14 +310,21 @@ async function runVirtualUpdateStatements(plan: Plan, graph: ProjectGraph, ctx: 
   }
 }
 
-/** Points the environment's views at the plan's physical tables and drops views of removed models, in one commit. */
+/** Changes that keep the model's version: its view reads the same table as before. */
+const SAME_VERSION = new Set(['metadata', 'indirect_non_breaking', 'forward_only']);
+
+/**
+ * Points the environment's views at the plan's physical tables and drops views of removed models,
+ * in one commit. Returns how many views changed: created, pointed at another table, or dropped.
+ */
 async function promote(plan: Plan, warehouse: Warehouse): Promise<number> {
-  const views = plan.snapshots
-    .filter((s) => s.promoted && isMaterialized(s.record))
-    .map((s) => ({
-      name: environmentView(s.record.name, plan.environment),
-      selectSql: `SELECT * FROM ${warehouse.qualify(physicalTable(s.record.name, s.record.version))}`,
-    }));
+  const promoted = plan.snapshots.filter((s) => s.promoted && isMaterialized(s.record));
+  const views = promoted.map((s) => ({
+    name: environmentView(s.record.name, plan.environment),
+    selectSql: `SELECT * FROM ${warehouse.qualify(physicalTable(s.record.name, s.record.version))}`,
+  }));
   await warehouse.swapViews(views, plan.removed.map((name) => environmentView(name, plan.environment)));
-  return views.length;
+  if (plan.previousPlanId === null) return views.length + plan.removed.length;
+  const moved = new Set(plan.changes.filter((c) => c.change !== 'removed' && !SAME_VERSION.has(c.category ?? '')).map((c) => c.model));
+  return promoted.filter((s) => moved.has(s.record.name)).length + plan.removed.length;
 }

@@ -7,6 +7,7 @@ import type { AuditDefinition } from '../project/audit';
 import type { AuditCall } from '../project/model';
 import type { PropValue } from '../project/properties';
 import { renderAudit } from '../project/render/render-model';
+import { isInterrupt, stripContext } from '../duck/sql-errors';
 import type { Warehouse } from './warehouse';
 
 export interface AuditResult {
@@ -97,7 +98,7 @@ export async function runAudit(
   warehouse: Warehouse,
   call: AuditCall,
   audits: Record<string, AuditDefinition>,
-  context: { table: string; modelName: string; start: number; end: number; executionTime: number; variables: Record<string, unknown> },
+  context: { table: string; modelName: string; start: number; end: number; executionTime: number; variables: Record<string, unknown>; modelFile?: string },
 ): Promise<AuditResult> {
   const custom = audits[call.name];
   const blockingArg = call.args.blocking;
@@ -123,6 +124,20 @@ export async function runAudit(
     blocking = !call.name.endsWith('_non_blocking');
   }
   if (blockingArg) blocking = text(blockingArg) !== 'false';
-  const rows = await warehouse.query(`SELECT count(*) AS failed FROM (${query}) AS __audit`);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await warehouse.query(`SELECT count(*) AS failed FROM (${query}) AS __audit`);
+  } catch (error) {
+    throw auditError(call, custom, context, error);
+  }
   return { audit: call.name, blocking, failedRows: Number(rows[0]?.failed ?? 0), query };
+}
+
+/** A failed audit query named after the audit's file (a custom audit) or the model's call, with the line. */
+function auditError(call: AuditCall, custom: AuditDefinition | undefined, context: { modelName: string; modelFile?: string }, error: unknown): Error {
+  const raw = error instanceof Error ? error.message : String(error);
+  if (isInterrupt(raw)) return error instanceof Error ? error : new Error(raw);
+  const detail = stripContext(raw).replace(/^(Error: )+/, '').replace(/\s*\n\s*/g, ' ');
+  const where = custom ? `${custom.file}:${custom.query.range.start.line}:${custom.query.range.start.column}` : `${context.modelFile ?? context.modelName}:${call.range.start.line}:${call.range.start.column}`;
+  return new Error(`${where}: audit ${call.name} on ${context.modelName} failed: ${detail}`);
 }

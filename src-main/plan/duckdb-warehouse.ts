@@ -5,7 +5,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { readRows } from '../duck/read';
 import type { QualifiedName } from './naming';
-import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
+import { assertCatalog, quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
 
 export class DuckDbWarehouse implements Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
@@ -16,6 +16,7 @@ export class DuckDbWarehouse implements Warehouse {
   ) {}
 
   qualify(name: QualifiedName): string {
+    assertCatalog(this.catalog, name);
     return `${quoteIdentifier(this.catalog)}.${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
   }
 

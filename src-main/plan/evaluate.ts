@@ -14,6 +14,7 @@ import { renderModel } from '../project/render/render-model';
 import { importTypeScriptModel, isModelRelation, type ModelRow } from '../project/typescript-model';
 import type { SqlParser } from '../sql/parse';
 import type { QualifiedName } from './naming';
+import { type FailedSql, modelRuntimeError } from './model-errors';
 import { rewriteReferences } from './references';
 import { isScd2, scd2EmptySql, scd2Sql } from './scd2';
 import type { Warehouse } from './warehouse';
@@ -71,50 +72,68 @@ async function runStatements(statements: string[], ctx: EvaluationContext): Prom
   for (const statement of statements) await ctx.warehouse.query(statement, ctx.signal);
 }
 
-async function loadRows(rows: ModelRow[], columns: Record<string, string>, load: (select: string) => Promise<void>): Promise<void> {
+/** What a TypeScript model's `execute` gets besides its interval: where it writes and how it reads. */
+export interface TypeScriptRunContext {
+  executionTime: number;
+  variables: Record<string, unknown>;
+  gateway?: string;
+  thisModel: string;
+  resolveTable(modelName: string): string;
+  fetch(sql: string): Promise<ModelRow[]>;
+}
+
+/**
+ * Runs a TypeScript model's `execute` for [start, end) and hands `use` one SELECT of its rows,
+ * with the declared column names and types: its relation, or the rows it returned, read from a
+ * temporary file that exists while `use` runs.
+ */
+export async function withTypeScriptRows<T>(model: TypeScriptModelDefinition, start: number, end: number, context: TypeScriptRunContext, use: (select: string) => Promise<T>): Promise<T> {
+  const imported = await importTypeScriptModel(model.modulePath);
+  if (!imported.ok) throw new Error(`${model.file}: ${imported.problems.map((p) => p.message).join('; ')}`);
+  const result = await imported.model.execute({
+    start: new Date(start),
+    end: new Date(end),
+    executionTime: new Date(context.executionTime),
+    variables: context.variables,
+    ...(context.gateway !== undefined ? { gateway: context.gateway } : {}),
+    thisModel: context.thisModel,
+    resolveTable: (name) => context.resolveTable(name),
+    fetch: (sql) => context.fetch(sql),
+    relation: (sql) => ({ kind: 'relation', sql }),
+  });
+  if (isModelRelation(result)) {
+    // Declared column names and types win, as for rows.
+    const columns = (model.columns ?? []).map((c) => `CAST(${quoted(c.name)} AS ${c.type}) AS ${quoted(c.name)}`).join(', ');
+    return use(`SELECT ${columns || '*'} FROM (${result.sql}) AS __relation`);
+  }
+  const rows: ModelRow[] = [];
+  if (Array.isArray(result)) rows.push(...result);
+  else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
   const dir = await mkdtemp(path.join(tmpdir(), 'pas-ts-model-'));
   try {
     const file = path.join(dir, 'rows.ndjson');
     await writeFile(file, rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).join('\n'));
-    const spec = Object.entries(columns)
-      .map(([name, type]) => `'${name.replace(/'/g, "''")}': '${type.replace(/'/g, "''")}'`)
-      .join(', ');
-    await load(`SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${spec}})`);
+    const spec = (model.columns ?? []).map((c) => `'${c.name.replace(/'/g, "''")}': '${c.type.replace(/'/g, "''")}'`).join(', ');
+    return await use(`SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${spec}})`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 async function evaluateTypeScript(model: TypeScriptModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
-  const imported = await importTypeScriptModel(model.modulePath);
-  if (!imported.ok) throw new Error(`${model.file}: ${imported.problems.map((p) => p.message).join('; ')}`);
-  const definition = imported.model;
-  const result = await definition.execute({
-    start: new Date(start),
-    end: new Date(end),
-    executionTime: new Date(ctx.executionTime),
+  const context: TypeScriptRunContext = {
+    executionTime: ctx.executionTime,
     variables: ctx.variables,
     ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
     thisModel: ctx.warehouse.qualify(target),
     resolveTable: (name) => ctx.physical.get(name.toLowerCase()) ?? quoted(name),
     fetch: (sql) => ctx.warehouse.query(sql, ctx.signal),
-    relation: (sql) => ({ kind: 'relation', sql }),
-  });
-  const write = (select: string) =>
+  };
+  await withTypeScriptRows(model, start, end, context, (select) =>
     model.kind.name === 'INCREMENTAL_BY_TIME_RANGE'
       ? ctx.warehouse.deleteInsert(target, `"${model.kind.timeColumn}" >= ${sqlTimestamp(start)} AND "${model.kind.timeColumn}" < ${sqlTimestamp(end)}`, select, ctx.signal)
-      : ctx.warehouse.replaceTable(target, select, ctx.signal);
-  if (isModelRelation(result)) {
-    // Declared column names and types win, as for rows.
-    const columns = (model.columns ?? []).map((c) => `CAST(${quoted(c.name)} AS ${c.type}) AS ${quoted(c.name)}`).join(', ');
-    await write(`SELECT ${columns || '*'} FROM (${result.sql}) AS __relation`);
-    return;
-  }
-  const rows: ModelRow[] = [];
-  if (Array.isArray(result)) rows.push(...result);
-  else for await (const batch of result as AsyncIterable<ModelRow[]>) rows.push(...batch);
-  const columns = Object.fromEntries((model.columns ?? []).map((c) => [c.name, c.type]));
-  await loadRows(rows, columns, write);
+      : ctx.warehouse.replaceTable(target, select, ctx.signal),
+  );
 }
 
 /**
@@ -132,9 +151,43 @@ async function addNewColumns(target: QualifiedName, query: string, ctx: Evaluati
   await ctx.warehouse.addColumns(target, added);
 }
 
-/** Creates the physical object of a new version before any interval is evaluated. */
+/** Creates the physical object of a new version before any interval is evaluated; a failure names the model, file and line. */
 export async function createPhysical(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
-  await ctx.warehouse.ensureSchema(target.schema);
+  try {
+    await createPhysicalObject(model, target, start, end, ctx);
+  } catch (error) {
+    throw modelRuntimeError(model, 'creating its table', error, await failedSql(model, target, start, end, ctx));
+  }
+}
+
+/** Evaluates `model` for [start, end) into `target`; a failure names the model, file and line. */
+export async function evaluateModel(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  try {
+    await evaluateInto(model, target, start, end, ctx);
+  } catch (error) {
+    throw modelRuntimeError(model, 'evaluating', error, await failedSql(model, target, start, end, ctx));
+  }
+}
+
+/** The SQL a failed evaluation ran, rendered again (rendering is pure) for the error's position. */
+async function failedSql(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<FailedSql | undefined> {
+  if (model.source !== 'sql' || !model.query) return undefined;
+  const rendered = renderModel(model, {
+    start,
+    end,
+    executionTime: ctx.executionTime,
+    variables: ctx.variables,
+    ...(ctx.gateway !== undefined ? { gateway: ctx.gateway } : {}),
+    thisModel: ctx.warehouse.qualify(target),
+    runtimeStage: 'evaluating',
+  });
+  if (rendered.query === undefined) return undefined;
+  const executed = await renderForInterval(model, target, start, end, ctx).then((r) => r.query, () => undefined);
+  return { rendered: rendered.query, ...(rendered.queryMap ? { map: rendered.queryMap } : {}), ...(executed !== undefined ? { executed } : {}) };
+}
+
+async function createPhysicalObject(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+  await ctx.warehouse.ensureSchema(target.schema, target.catalog);
   if (model.source !== 'sql') return;
   const kind = model.kind;
   const incremental = ['INCREMENTAL_BY_TIME_RANGE', 'INCREMENTAL_BY_UNIQUE_KEY', 'INCREMENTAL_BY_PARTITION', 'INCREMENTAL_UNMANAGED'].includes(kind.name);
@@ -144,8 +197,7 @@ export async function createPhysical(model: ModelDefinition, target: QualifiedNa
   }
 }
 
-/** Evaluates `model` for [start, end) into `target`. */
-export async function evaluateModel(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
+async function evaluateInto(model: ModelDefinition, target: QualifiedName, start: number, end: number, ctx: EvaluationContext): Promise<void> {
   if (model.source === 'external' || model.kind.name === 'EXTERNAL') return;
   if (model.source === 'typescript') {
     await evaluateTypeScript(model, target, start, end, ctx);

@@ -27,6 +27,8 @@ export interface CachedModel {
   trees?: string;
   /** Why `query` does not parse, when it does not. */
   parseError?: string;
+  /** Where in `query` it stops parsing (0-based). */
+  parseOffset?: number;
   /** Tables the parsed query reads, as written (`catalog.schema.table` parts present). */
   refs?: string[];
   /** The parse trees' canonical text (fingerprints). */

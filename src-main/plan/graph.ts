@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../project/diagnostics';
-import type { ModelDefinition } from '../project/model';
+import type { ModelDefinition, SqlModelDefinition } from '../project/model';
 import type { Project } from '../project/project';
-import { renderModel } from '../project/render/render-model';
+import type { RenderMap } from '../project/render/evaluator';
+import { queryPosition, renderModel } from '../project/render/render-model';
 import type { SelectStatementAst } from '../sql/ast';
 import { canonicalText } from '../sql/canonical';
 import type { ParseResult, SqlParser } from '../sql/parse';
@@ -24,6 +25,8 @@ export interface GraphNode {
   model: ModelDefinition;
   /** The query rendered at fixed times (SQL models). */
   query?: string;
+  /** Where each character of `query` comes from in the model file. */
+  queryMap?: RenderMap;
   statements?: SelectStatementAst[];
   /** Upstream models in the project, lower-case names. */
   parents: string[];
@@ -86,19 +89,28 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
   const diagnostics: Diagnostic[] = [];
   const catalogSet = new Set([...catalogs].map((c) => c.toLowerCase()));
   const models = Object.values(project.models);
-  const rendered = new Map<string, { query?: string; pre: string[]; post: string[] }>();
+  const rendered = new Map<string, { query?: string; queryMap: () => RenderMap | undefined; pre: string[]; post: string[] }>();
   // Parse trees by model, read on first use: a cached tree stays JSON text until something needs it.
   const trees = new Map<string, () => SelectStatementAst[]>();
   // Rendered and parsed models from earlier runs (.pas/cache): only new or changed ones are done again.
   const cache = GraphCache.open(project.root);
   const entries = new Map<string, CachedModel>();
   const misses: { key: string; entry: CachedModel }[] = [];
+  // Where each character of a rendered query came from (problem positions): kept from a fresh
+  // render, else rendered again on first use (a cached model only needs it to report a problem).
+  const maps = new Map<string, () => RenderMap | undefined>();
+  const lazyMap = (model: SqlModelDefinition): (() => RenderMap | undefined) => {
+    let map: { value: RenderMap | undefined } | undefined;
+    return () => (map ??= { value: renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway }).queryMap }).value;
+  };
   for (const model of models) {
     if (model.source !== 'sql') continue;
     const key = cache.key(model, project.variables, project.gateway);
     let entry = cache.get(key);
     if (!entry) {
       const result = renderModel(model, { ...FINGERPRINT_TIMES, variables: project.variables, gateway: project.gateway });
+      const map = result.queryMap;
+      maps.set(model.name.toLowerCase(), () => map);
       entry = { ...(result.query !== undefined ? { query: result.query } : {}), pre: result.preStatements, post: result.postStatements, diagnostics: result.diagnostics };
       misses.push({ key, entry });
     }
@@ -107,7 +119,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     for (const d of entry.diagnostics) {
       if (!diagnostics.some((o) => o.file === d.file && o.line === d.line && o.column === d.column && o.message === d.message)) diagnostics.push(d);
     }
-    rendered.set(model.name.toLowerCase(), { ...(entry.query !== undefined ? { query: entry.query } : {}), pre: entry.pre, post: entry.post });
+    rendered.set(model.name.toLowerCase(), { ...(entry.query !== undefined ? { query: entry.query } : {}), queryMap: maps.get(model.name.toLowerCase()) ?? lazyMap(model), pre: entry.pre, post: entry.post });
   }
   const toParse = misses.filter((m) => m.entry.query !== undefined);
   // In slices of 1,000: one DuckDB call each, and never every tree of a 10,000-model project at once.
@@ -124,7 +136,10 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
       entry.trees = JSON.stringify(result.statements);
       entry.refs = result.statements.flatMap((statement) => tableReferences(statement).map((ref) => [ref.catalog, ref.schema, ref.name].filter(Boolean).join('.')));
       entry.canonical = result.statements.map(canonicalText).join(';');
-    } else entry.parseError = result.message;
+    } else {
+      entry.parseError = result.message;
+      if (result.offset !== undefined) entry.parseOffset = result.offset;
+    }
   }
   for (const m of misses) cache.set(m.key, m.entry);
   for (const [name, entry] of entries) {
@@ -135,7 +150,7 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
       let statements: SelectStatementAst[] | undefined;
       trees.set(name, () => (statements ??= JSON.parse(text) as SelectStatementAst[]));
     } else if (entry.parseError !== undefined) {
-      diagnostics.push(queryDiagnostic(model, `The query of ${model.name} does not parse: ${entry.parseError}`, 'model.parse'));
+      diagnostics.push(parseDiagnostic(model, rendered.get(name)?.queryMap(), { message: entry.parseError, ...(entry.parseOffset !== undefined ? { offset: entry.parseOffset } : {}) }));
     }
   }
 
@@ -201,10 +216,21 @@ export async function buildGraph(project: Project, parser: SqlParser, catalogs: 
     };
     // The parse trees are read when asked for (categorizing a change, lineage), not for every plan.
     if (tree) Object.defineProperty(node, 'statements', { get: tree, enumerable: true, configurable: true });
+    if (r) Object.defineProperty(node, 'queryMap', { get: r.queryMap, enumerable: true, configurable: true });
     nodes.set(name, node);
   }
   cache.save();
   return { nodes, order, diagnostics };
+}
+
+/** A syntax error at its place in the model file (through the macro expansion), saying what to do. */
+function parseDiagnostic(model: ModelDefinition, map: RenderMap | undefined, result: { message: string; offset?: number }): Diagnostic {
+  const message = /can be serialized/.test(result.message)
+    ? `The query of ${model.name} uses SQL DuckDB cannot hand over for analysis (${result.message.replace(/!$/, '')}, e.g. PIVOT); write it with GROUP BY and FILTER aggregates, or as a TypeScript model.`
+    : `Syntax error in the query of ${model.name}: ${result.message.replace(/^Parser Error: /, '')}. Fix the SQL at this position (often the token just before it).`;
+  const at = model.source === 'sql' && result.offset !== undefined ? queryPosition(model, map, result.offset) : undefined;
+  if (!at) return queryDiagnostic(model, message, 'model.parse');
+  return { file: model.file, line: at.line, column: at.column, severity: 'error', message, code: 'model.parse' };
 }
 
 function queryDiagnostic(model: ModelDefinition, message: string, code: string): Diagnostic {

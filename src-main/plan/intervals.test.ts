@@ -83,3 +83,12 @@ describe('batches', () => {
     expect(displayRange([day('2024-01-01'), day('2024-01-08')], 'day')).toEqual(['2024-01-01', '2024-01-07']);
   });
 });
+
+describe('relative dates', () => {
+  it("reads SQLMesh's '<n> <unit>s ago' starts", () => {
+    const now = parseTime('2024-03-31T12:00:00Z');
+    expect(new Date(parseTime('2 days ago', now)).toISOString()).toBe('2024-03-29T12:00:00.000Z');
+    expect(new Date(parseTime('1 year ago', now)).toISOString()).toBe('2023-03-31T12:00:00.000Z');
+    expect(new Date(parseTime('1 week ago', now)).toISOString()).toBe('2024-03-24T12:00:00.000Z');
+  });
+});

@@ -210,6 +210,19 @@ export function parseTime(value: string | number | Date, now = Date.now()): numb
   if (text === 'yesterday') return floorToUnit(now, 'day') - DAY;
   if (text === 'now') return now;
   if (/^\d+$/.test(text)) return Number(text);
+  const ago = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?\s+ago$/.exec(text);
+  if (ago) {
+    const n = Number(ago[1]);
+    const unit = ago[2] as string;
+    if (unit === 'month' || unit === 'year') {
+      const d = new Date(now);
+      if (unit === 'month') d.setUTCMonth(d.getUTCMonth() - n);
+      else d.setUTCFullYear(d.getUTCFullYear() - n);
+      return d.getTime();
+    }
+    const ms = { second: 1000, minute: 60_000, hour: 3_600_000, day: DAY, week: 7 * DAY }[unit] ?? 0;
+    return now - n * ms;
+  }
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
   const ts = Date.parse(iso);
   if (Number.isNaN(ts)) throw new Error(`Cannot read "${value}" as a date or time.`);

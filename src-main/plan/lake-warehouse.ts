@@ -9,7 +9,7 @@ import { readRows } from '../duck/read';
 import type { Lake } from '../lake/lake';
 import type { LakeTransaction } from '../lake/transaction';
 import type { QualifiedName } from './naming';
-import { quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
+import { assertCatalog, quoteIdentifier, type Row, type Warehouse, type WarehouseColumn } from './warehouse';
 
 export class LakeWarehouse implements Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
@@ -22,6 +22,7 @@ export class LakeWarehouse implements Warehouse {
   ) {}
 
   qualify(name: QualifiedName): string {
+    assertCatalog(this.catalog, name);
     return `${quoteIdentifier(this.catalog)}.${quoteIdentifier(name.schema)}.${quoteIdentifier(name.table)}`;
   }
 

@@ -8,16 +8,23 @@
 export const PROD = 'prod';
 
 export interface QualifiedName {
+  /** The catalog a model's name gives (`catalog.schema.table`); absent: the default catalog. */
+  catalog?: string;
   schema: string;
   table: string;
 }
 
-/** Splits `schema.table` (or `catalog.schema.table`, keeping schema and table). */
+/** Splits `schema.table` or `catalog.schema.table`. */
 export function splitModelName(name: string): QualifiedName {
   const parts = name.split('.');
   const table = parts[parts.length - 1] ?? name;
   const schema = parts.length >= 2 ? (parts[parts.length - 2] ?? 'main') : 'main';
-  return { schema, table };
+  const catalog = parts.length >= 3 ? parts[parts.length - 3] : undefined;
+  return catalog ? { catalog, schema, table } : { schema, table };
+}
+
+function inCatalog(catalog: string | undefined, name: QualifiedName): QualifiedName {
+  return catalog ? { catalog, ...name } : name;
 }
 
 /** Lower-case, letters/digits/underscore only, as environment names are normalized. */
@@ -32,14 +39,14 @@ function sanitize(part: string): string {
 }
 
 export function physicalTable(modelName: string, version: string): QualifiedName {
-  const { schema, table } = splitModelName(modelName);
-  return { schema: `sqlmesh__${sanitize(schema)}`, table: `${sanitize(schema)}__${sanitize(table)}__${version}` };
+  const { catalog, schema, table } = splitModelName(modelName);
+  return inCatalog(catalog, { schema: `sqlmesh__${sanitize(schema)}`, table: `${sanitize(schema)}__${sanitize(table)}__${version}` });
 }
 
 export function environmentView(modelName: string, environment: string): QualifiedName {
-  const { schema, table } = splitModelName(modelName);
+  const { catalog, schema, table } = splitModelName(modelName);
   const env = normalizeEnvironment(environment);
-  return env === PROD ? { schema, table } : { schema: `${schema}__${env}`, table };
+  return inCatalog(catalog, env === PROD ? { schema, table } : { schema: `${schema}__${env}`, table });
 }
 
 /** Inverse of environmentView for a schema: `marts__dev` -> { schema: 'marts', environment: 'dev' }. */

@@ -37,6 +37,14 @@ export interface PlanChange {
   category: ChangeCategory | null;
   /** Unified diff of the rendered query, for directly modified models. */
   diff?: string;
+  /** The query as written (else rendered) in the environment and in the project, for directly modified models. */
+  before?: string;
+  after?: string;
+  /** The rendered query in the environment and in the project, for directly modified models. */
+  beforeRendered?: string;
+  afterRendered?: string;
+  /** Categories the user may choose for a directly modified model (forward-only is not a choice here). */
+  allowedCategories?: ('breaking' | 'non_breaking')[];
 }
 
 export type RefreshKind = 'incremental' | 'full' | 'view' | 'seed';
@@ -74,6 +82,8 @@ export interface Plan {
   start: number;
   end: number | undefined;
   executionTime: number;
+  /** When the plan was made. */
+  plannedTs?: number;
   diagnostics: Diagnostic[];
 }
 
@@ -117,6 +127,11 @@ function refreshKind(model: ModelDefinition): RefreshKind {
 
 function isForwardOnlyKind(model: ModelDefinition): boolean {
   return 'forwardOnly' in model.kind && model.kind.forwardOnly === true;
+}
+
+/** A SQL model's query as written in its file (macros unexpanded). */
+function sourceQuery(model: ModelDefinition | undefined): string | undefined {
+  return model?.source === 'sql' && model.query ? model.query.sql.trim() : undefined;
 }
 
 /** The serialized form kept in state: what apply and run need to evaluate the model later. */
@@ -167,6 +182,8 @@ export async function buildPlan(
   for (const name of graph.order) {
     const node = graph.nodes.get(name);
     if (!node) continue;
+    // An external model is a table someone else maintains: never added, changed or built here.
+    if (UNMATERIALIZED.has(node.model.kind.name)) continue;
     const prev = recordOf(name);
     if (!prev) {
       changes.set(name, { model: name, change: 'added', category: 'breaking' });
@@ -178,17 +195,29 @@ export async function buildPlan(
     const parentsChanged = prev.fingerprint.parentData !== node.fingerprint.parentData;
     if (dataChanged) {
       const override = options.categories?.[name];
-      let category: ChangeCategory;
-      if (options.forwardOnly || isForwardOnlyKind(node.model)) category = 'forward_only';
-      else if (override) category = override;
-      else {
-        const prevKind = (prev.node as { model?: ModelDefinition })?.model?.kind?.name;
-        const before = previousTrees.get(name);
-        category = prevKind !== node.model.kind.name || !before || !node.statements ? 'breaking' : categorizeQueryChange(before, node.statements);
+      const prevModel = (prev.node as { model?: ModelDefinition })?.model;
+      const prevKind = prevModel?.kind?.name;
+      const previousTree = previousTrees.get(name);
+      // SQLMesh: only a change that adds projections may be non-breaking; any may be breaking.
+      const automatic = prevKind !== node.model.kind.name || !previousTree || !node.statements ? 'breaking' : categorizeQueryChange(previousTree, node.statements);
+      const forwardOnly = options.forwardOnly === true || isForwardOnlyKind(node.model);
+      if (!forwardOnly && override === 'non_breaking' && automatic === 'breaking') {
+        throw new PlanError(`${name} cannot be non-breaking: its change does more than add columns, so its children must be rebuilt.`);
       }
+      const category: ChangeCategory = forwardOnly ? 'forward_only' : (override ?? automatic);
       const before = String((prev.node as { query?: unknown })?.query ?? '');
       const diff = createTwoFilesPatch(`${name} (${environment})`, `${name} (local)`, `${before}\n`, `${node.query ?? ''}\n`, undefined, undefined, { context: 3 });
-      changes.set(name, { model: name, change: 'directly_modified', category, diff: diff.split('\n').slice(2).join('\n') });
+      changes.set(name, {
+        model: name,
+        change: 'directly_modified',
+        category,
+        diff: diff.split('\n').slice(2).join('\n'),
+        before: sourceQuery(prevModel) ?? before,
+        after: sourceQuery(node.model) ?? node.query ?? '',
+        beforeRendered: before,
+        afterRendered: node.query ?? '',
+        allowedCategories: forwardOnly ? [] : automatic === 'non_breaking' ? ['breaking', 'non_breaking'] : ['breaking'],
+      });
     } else if (parentsChanged) {
       changes.set(name, { model: name, change: 'indirectly_modified', category: null });
     } else if (metadataChanged) {
@@ -238,7 +267,7 @@ export async function buildPlan(
       node: nodePayload(node),
       createdTs: now,
       updatedTs: now,
-      ttlMs: 7 * 24 * 3600 * 1000,
+      ttlMs: project.config.snapshotTtlMs,
     };
     const promoted = isProd || change !== undefined;
     snapshots.push({ record, isNew: !stored && !(prev && prev.identifier === node.identifier), promoted });
@@ -279,6 +308,8 @@ export async function buildPlan(
       restatements.push({ model: planned.record.name, version: planned.record.version, range });
       done = [];
     }
+    // A loaded seed version is complete (SQLMesh's rule): its CSV is its data, whatever the dates.
+    if (refresh === 'seed' && done.length > 0 && !restated.has(planned.record.name)) continue;
     let missing = missingIntervals(expected, done);
     if (missing.length === 0) continue;
     if (refresh !== 'incremental') missing = [[expected[0]?.[0] ?? start, expected[expected.length - 1]?.[1] ?? start]];
@@ -299,6 +330,7 @@ export async function buildPlan(
     start: planStart ?? 0,
     end: planEnd,
     executionTime,
+    plannedTs: Date.now(),
     diagnostics: graph.diagnostics,
   };
 }

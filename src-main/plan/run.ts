@@ -8,7 +8,8 @@ import type { ModelDefinition } from '../project/model';
 import type { SqlParser } from '../sql/parse';
 import type { SnapshotRecord } from '../state/records';
 import type { StateStore } from '../state/store';
-import { AuditFailedError, physicalMap } from './apply';
+import { AuditFailedError, isMaterialized, physicalMap } from './apply';
+import { runEnvironmentStatements } from './environment-statements';
 import { runAudit, type AuditResult } from './audits';
 import { evaluateModel, type EvaluationContext } from './evaluate';
 import { batchIntervals, displayRange, expectedIntervals, intervalUnit, missingIntervals, type Interval } from './intervals';
@@ -73,6 +74,15 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   const result: RunResult = { environment, evaluated: [], audits: [] };
+  const statements = {
+    project: ctx.project,
+    warehouse: ctx.warehouse,
+    environment,
+    models: records.filter(isMaterialized).map((r) => r.name),
+    executionTime,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  await runEnvironmentStatements('before_all', statements);
   const defaultStart = ctx.project.config.modelDefaults?.start;
   for (const snapshot of order(records)) {
     const { model } = snapshot.node as Payload;
@@ -92,7 +102,7 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
       await evaluateModel(model, target, s, e, evaluation);
       const failures: AuditResult[] = [];
       for (const call of model.audits) {
-        const audit = await runAudit(ctx.warehouse, call, ctx.project.audits, { table: ctx.warehouse.qualify(target), modelName: model.name, start: s, end: e, executionTime, variables: ctx.project.variables });
+        const audit = await runAudit(ctx.warehouse, call, ctx.project.audits, { table: ctx.warehouse.qualify(target), modelName: model.name, modelFile: model.file, start: s, end: e, executionTime, variables: ctx.project.variables });
         result.audits.push(audit);
         if (audit.failedRows > 0 && audit.blocking) failures.push(audit);
       }
@@ -104,6 +114,7 @@ export async function runEnvironment(environmentName: string, ctx: RunContext): 
     }
     result.evaluated.push({ model: snapshot.name, intervals: done });
   }
+  await runEnvironmentStatements('after_all', statements);
   if (result.evaluated.length === 0) result.message = `No models are ready to run in "${environment}": every model is up to date with its cron.`;
   return result;
 }

@@ -12,6 +12,7 @@ import { createTwoFilesPatch } from 'diff';
 import { cellConverter } from '../duck/values';
 import type { Project } from '../project/project';
 import type { ModelTest, ModelTestOutput, TestRow } from '../project/model-tests';
+import { modelRuntimeError } from './model-errors';
 import { renderModel } from '../project/render/render-model';
 import { toMillis } from '../project/render/time-vars';
 import type { SqlParser } from '../sql/parse';
@@ -135,7 +136,7 @@ export async function runModelTests(project: Project, parser: SqlParser, pattern
       test: test.name,
       file: test.file,
       line: test.range.start.line,
-      message: `${test.name}: ${error instanceof Error ? error.message : String(error)}`,
+      message: `${test.name}: ${testErrorMessage(project, test.model, error)}`,
     }));
     if (failure) report.failed.push(failure);
     else report.passed.push(test.name);
@@ -196,4 +197,15 @@ export function formatTestReport(report: TestReport): string {
     if (failure.diff) lines.push(failure.diff);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** An error while running a test's model SQL, named after the model's file and line, not only the test's. */
+function testErrorMessage(project: Project, modelName: string, error: unknown): string {
+  const model = project.models[modelName.toLowerCase()];
+  if (!model || model.source !== 'sql') return error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  if (!/^[A-Za-z ]+ Error: /.test(raw)) return raw;
+  const rendered = renderModel(model, { runtimeStage: 'testing', variables: project.variables });
+  const named = modelRuntimeError(model, 'testing', error, rendered.query !== undefined ? { rendered: rendered.query, ...(rendered.queryMap ? { map: rendered.queryMap } : {}) } : undefined);
+  return named instanceof Error ? named.message : raw;
 }

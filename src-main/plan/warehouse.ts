@@ -4,6 +4,7 @@
  * plain duckdb connection) and the DuckLake lake (`catalogs:` entry of `type: ducklake`).
  * Each write is atomic: a delete-then-insert lands whole or not at all.
  */
+import { PasException } from '../../src-shared/errors';
 import type { QualifiedName } from './naming';
 
 export type Row = Record<string, unknown>;
@@ -20,7 +21,8 @@ export interface Warehouse {
   qualify(name: QualifiedName): string;
   /** Runs a read query (plain SQL over the warehouse catalog and anything else attached). */
   query(sql: string, signal?: AbortSignal): Promise<Row[]>;
-  ensureSchema(schema: string): Promise<void>;
+  /** Creates a schema if missing, in `catalog` (a model name's catalog) or the default one. */
+  ensureSchema(schema: string, catalog?: string): Promise<void>;
   exists(name: QualifiedName): Promise<'table' | 'view' | undefined>;
   columns(name: QualifiedName): Promise<WarehouseColumn[]>;
   /** Creates or replaces a table with a query's result. */
@@ -45,4 +47,14 @@ export interface Warehouse {
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A model whose name gives another catalog than the warehouse's own cannot live in it. */
+export function assertCatalog(catalog: string, name: QualifiedName): void {
+  if (name.catalog === undefined || name.catalog.toLowerCase() === catalog.toLowerCase()) return;
+  throw new PasException({
+    code: 'validation',
+    message: `${name.catalog}.${name.schema}.${name.table} names catalog '${name.catalog}', which is not one of the gateway's catalogs (${catalog})`,
+    issues: [],
+  });
 }

@@ -5,6 +5,7 @@
  * call plan / apply / run / janitor on it.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckEngine } from '../duck/engine';
@@ -16,11 +17,12 @@ import { openPostgresState } from '../state/postgres-db';
 import { StateStore } from '../state/store';
 import { applyPlan, type ApplyEvent, type ApplyResult } from './apply';
 import { DEFAULT_CONCURRENT_TASKS } from '../project/config';
+import { checkProject } from '../problems/check';
 import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
-import { runEnvironment, type RunResult } from './run';
+import { runEnvironment, type RunContext, type RunResult } from './run';
 import type { Warehouse } from './warehouse';
 
 export interface WorkspaceOptions {
@@ -28,9 +30,19 @@ export interface WorkspaceOptions {
   engine: DuckEngine;
   gateway?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * `lazy`: read only config.yaml to open the warehouse and state; models, audits and tests are
+   * loaded by the first `loaded()` (a query on the warehouse needs none of them). Default `eager`.
+   */
+  models?: 'eager' | 'lazy';
 }
 
 export class Workspace {
+  /** The graph the last check built; rebuilt by `reload`. */
+  private checkedGraph: ProjectGraph | undefined;
+  private checking: Promise<Diagnostic[]> | undefined;
+  private loading: Promise<this> | undefined;
+
   private constructor(
     public project: Project,
     public diagnostics: Diagnostic[],
@@ -39,12 +51,16 @@ export class Workspace {
     readonly parser: SqlParser,
     private readonly connections: DuckDBConnection[],
     private readonly closeWarehouse: () => Promise<void>,
+    /** The engine the warehouse is attached to (its default catalog is the warehouse's). */
+    readonly engine: DuckEngine,
   ) {}
 
   static async open(options: WorkspaceOptions): Promise<Workspace> {
+    const lazy = options.models === 'lazy';
     const { project, diagnostics } = await loadProject(options.projectDir, {
       ...(options.gateway ? { gateway: options.gateway } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(lazy ? { configOnly: true } : {}),
     });
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
     const opened = await openWarehouse(options.engine, project);
@@ -76,7 +92,40 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
-    return new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close);
+    const workspace = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
+    if (!lazy) workspace.loading = Promise.resolve(workspace);
+    return workspace;
+  }
+
+  /** The workspace with its models, audits and tests loaded (once; `reload` reads them again). */
+  loaded(): Promise<this> {
+    this.loading ??= this.reload().then(() => this);
+    return this.loading;
+  }
+
+  /**
+   * The project's whole problem list (loading + graph, columns, linter, tests and audits),
+   * computed once per load; `diagnostics` holds it afterwards. Commands that plan, render or
+   * report problems ask for it; the others do not pay for it.
+   */
+  async problems(): Promise<Diagnostic[]> {
+    await this.loaded();
+    this.checking ??= this.check(this.diagnostics).then(() => this.diagnostics);
+    return this.checking;
+  }
+
+  /** Computes the project's whole problem list (load problems + graph, columns, linter). */
+  private async check(loadDiagnostics: Diagnostic[]): Promise<void> {
+    this.checkedGraph = undefined;
+    try {
+      const check = await checkProject(this.project, loadDiagnostics, this.parser, [this.warehouse.catalog]);
+      this.diagnostics = check.diagnostics;
+      this.checkedGraph = check.graph;
+    } catch (error) {
+      // A fault of the checker must not keep the project from opening: say so, keep what loading found.
+      const message = `The project could not be checked completely (${error instanceof Error ? error.message : String(error)}); problems in queries and columns may be missing.`;
+      this.diagnostics = [...loadDiagnostics, { file: this.project.config.file ?? 'config.yaml', line: 1, column: 1, severity: 'warning', code: 'project.check_failed', message }];
+    }
   }
 
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
@@ -84,15 +133,21 @@ export class Workspace {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
     this.project = project;
     this.diagnostics = diagnostics;
+    this.checkedGraph = undefined;
+    this.checking = undefined;
+    this.loading ??= Promise.resolve(this);
   }
 
-  graph(): Promise<ProjectGraph> {
-    return buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+  /** The project's models as a graph (built once per load). */
+  async graph(): Promise<ProjectGraph> {
+    this.checkedGraph ??= await buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+    return this.checkedGraph;
   }
 
   async plan(options: PlanOptions = {}): Promise<{ plan: Plan; graph: ProjectGraph }> {
-    const graph = await this.graph();
-    graph.diagnostics.unshift(...this.diagnostics);
+    // Every problem of the project (not only the graph's) stops a plan.
+    const problems = await this.problems();
+    const graph = { ...(await this.graph()), diagnostics: [...problems] };
     return { plan: await buildPlan(this.project, graph, this.state, this.parser, options), graph };
   }
 
@@ -103,7 +158,7 @@ export class Workspace {
       state: this.state,
       warehouse: this.warehouse,
       parser: this.parser,
-      owner: options.owner ?? `${process.env.USER ?? 'pas'}@${process.pid}`,
+      owner: { owner: options.owner ?? applierName(), host: hostname(), pid: process.pid },
       concurrentTasks: this.concurrentTasks(),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -116,7 +171,7 @@ export class Workspace {
     return gateway?.connection?.concurrentTasks ?? DEFAULT_CONCURRENT_TASKS;
   }
 
-  run(environment: string, options: { executionTime?: number; signal?: AbortSignal } = {}): Promise<RunResult> {
+  run(environment: string, options: { executionTime?: number; signal?: AbortSignal; onEvent?: RunContext['onEvent'] } = {}): Promise<RunResult> {
     return runEnvironment(environment, { project: this.project, state: this.state, warehouse: this.warehouse, parser: this.parser, ...options });
   }
 
@@ -129,4 +184,15 @@ export class Workspace {
     for (const connection of this.connections) connection.closeSync();
     await this.closeWarehouse();
   }
+}
+
+/** Who applies a plan, as environments record it: `user@host`. */
+export function applierName(): string {
+  let user = process.env.USER ?? process.env.USERNAME;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    // No user database entry (some containers): keep the fallback.
+  }
+  return `${user ?? 'pas'}@${hostname()}`;
 }

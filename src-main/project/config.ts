@@ -1,13 +1,19 @@
 /**
- * The project's `config.yaml` (or `config.yml`): zod-validated, every problem placed at the
- * YAML node it concerns. Gateways carry a DuckDB connection (database file and/or `catalogs:`,
- * DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres state
- * connection. `config.py` is reported as unsupported; a YAML config next to it still loads.
+ * The project's `config.yaml` (or `config.yml`) as the typed `ProjectConfig`: every problem
+ * placed at the YAML node it concerns. Gateways carry a DuckDB connection (`database:` or
+ * `catalogs:`, DuckLake attach specs passed through as plain objects) and a DuckDB or Postgres
+ * state connection. Its parts: `config/schema.ts` (the shapes), `config/checks.ts` (unknown
+ * keys, types, dates, lake entries), `config/root-keys.ts` (what each SQLMesh root key does
+ * here). `config.py` is reported as unsupported; a YAML config next to it still loads.
  */
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { checkDates, checkKeys, checkLakeEntries } from './config/checks';
+import { parseTtl, ROOT_KEYS, WEEK_MS } from './config/root-keys';
+import type { duckdbConnection, stateConnection } from './config/schema';
+import { gateway, modelDefaults, root } from './config/schema';
 import type { Diagnostics } from './diagnostics';
 import type { ProjectEnv } from './env';
 import { CONFIG_SECTION_BASE, type SqlSection } from './sql-section';
@@ -38,6 +44,8 @@ export interface DuckDbConnectionConfig {
   connectorConfig: Record<string, unknown>;
   concurrentTasks: number;
   registerComments: boolean;
+  /** DuckDB secrets as written (a list, or a map of names to secrets): S3 settings for the lake. */
+  secrets?: unknown;
 }
 
 export interface PostgresConnectionConfig {
@@ -95,120 +103,29 @@ export interface ProjectConfig {
   modelDefaults: ModelDefaults;
   variables: Record<string, unknown>;
   project?: string;
-  /** Other SQLMesh root keys we recognise but do not act on yet, as written. */
+  /** `default_target_environment`: the environment `pas plan` and `pas run` use when none is named. */
+  defaultTargetEnvironment: string;
+  /** `snapshot_ttl`: how long a snapshot no environment uses is kept (SQLMesh's default: a week). */
+  snapshotTtlMs: number;
+  /** `environment_ttl`: how long a dev environment lives after its last plan; null: forever. */
+  environmentTtlMs: number | null;
+  /** `before_all` / `after_all`: statements run at the start and end of applying a plan and of a run. */
+  beforeAll: SqlSection[];
+  afterAll: SqlSection[];
+  /** Other SQLMesh root keys, as written (see config/root-keys.ts for what each does here). */
   other: Record<string, unknown>;
 }
 
-const recordOf = z.record(z.string(), z.unknown());
+/** DuckDB's own alias for a database file: its name without folders and extension (`data/local.duckdb` → `local`). */
+export function databaseAlias(file: string): string {
+  return basename(file.replace(':memory:', 'memory')).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'warehouse';
+}
 
-const catalogSpec = z.union([
-  z.string(),
-  z.looseObject({ type: z.string().optional(), path: z.string(), data_path: z.string().optional(), read_only: z.boolean().optional() }),
-]);
-
-const duckdbConnection = z.object({
-  type: z.literal('duckdb', { error: "only 'duckdb' connections are supported" }),
-  database: z.string().optional(),
-  catalogs: z.record(z.string(), catalogSpec).optional(),
-  extensions: z.array(z.union([z.string(), recordOf])).optional(),
-  connector_config: recordOf.optional(),
-  concurrent_tasks: z.number().int().positive().optional(),
-  register_comments: z.boolean().optional(),
-  pre_ping: z.boolean().optional(),
-  pretty_sql: z.boolean().optional(),
-  secrets: z.unknown().optional(),
-  filesystems: z.unknown().optional(),
-});
-
-const postgresConnection = z.object({
-  type: z.literal('postgres'),
-  host: z.string(),
-  port: z.coerce.number().int().positive().default(5432),
-  user: z.string(),
-  password: z.union([z.string(), z.number()]).transform(String).optional(),
-  database: z.string(),
-  sslmode: z.string().optional(),
-  keepalives_idle: z.number().optional(),
-  connect_timeout: z.number().optional(),
-  role: z.string().optional(),
-  application_name: z.string().optional(),
-  concurrent_tasks: z.number().optional(),
-  pre_ping: z.boolean().optional(),
-});
-
-const stateConnection = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('duckdb'), database: z.string().optional() }),
-  postgresConnection,
-]);
-
-const gateway = z.object({
-  connection: duckdbConnection.optional(),
-  state_connection: stateConnection.optional(),
-  test_connection: duckdbConnection.optional(),
-  state_schema: z.string().optional(),
-  scheduler: z.unknown().optional(),
-  variables: recordOf.optional(),
-});
-
-const stringList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
-
-const modelDefaults = z.object({
-  dialect: z.string(),
-  kind: z.string().optional(),
-  cron: z.string().optional(),
-  cron_tz: z.string().optional(),
-  owner: z.string().optional(),
-  start: z.union([z.string(), z.number()]).optional(),
-  enabled: z.boolean().optional(),
-  interval_unit: z.string().optional(),
-  allow_partials: z.boolean().optional(),
-  on_destructive_change: z.string().optional(),
-  on_additive_change: z.string().optional(),
-  audits: stringList.optional(),
-  physical_properties: recordOf.optional(),
-  virtual_properties: recordOf.optional(),
-  session_properties: recordOf.optional(),
-  pre_statements: stringList.optional(),
-  post_statements: stringList.optional(),
-  on_virtual_update: stringList.optional(),
-  table_format: z.string().optional(),
-  storage_format: z.string().optional(),
-  optimize_query: z.boolean().optional(),
-});
-
-const rootShape = {
-  gateways: z.record(z.string(), gateway).optional(),
-  default_gateway: z.string().optional(),
-  model_defaults: modelDefaults,
-  variables: recordOf.optional(),
-  project: z.string().optional(),
-};
-/** The root is checked loosely first, then each gateway and model_defaults on their own, so one bad part does not hide the rest. */
-const root = z.object({
-  gateways: z.record(z.string(), z.unknown()).optional(),
-  default_gateway: z.string().optional(),
-  model_defaults: z.unknown().optional(),
-  variables: recordOf.optional(),
-  project: z.string().optional(),
-});
-
-const MODEL_DEFAULT_KEYS = new Set(Object.keys(modelDefaults.shape));
-const GATEWAY_KEYS = new Set(Object.keys(gateway.shape));
-const DUCKDB_KEYS = new Set(Object.keys(duckdbConnection.shape));
-const POSTGRES_KEYS = new Set(Object.keys(postgresConnection.shape));
-const CATALOG_KEYS = new Set(['type', 'path', 'data_path', 'read_only', 'encrypted', 'data_inlining_row_limit', 'metadata_schema', 's3']);
-
-/** SQLMesh root keys we accept without acting on them yet (no warning). */
-const RECOGNISED_ROOT_KEYS = new Set([
-  'default_connection', 'default_test_connection', 'default_scheduler', 'before_all', 'after_all',
-  'snapshot_ttl', 'environment_ttl', 'pinned_environments', 'default_target_environment',
-  'environment_suffix_target', 'environment_catalog_mapping', 'physical_schema_mapping',
-  'physical_table_naming_convention', 'virtual_environment_mode', 'gateway_managed_virtual_layer',
-  'time_column_format', 'infer_python_dependencies', 'model_naming', 'ignore_patterns', 'cache_dir',
-  'log_limit', 'plan', 'run', 'janitor', 'format', 'ui', 'linter', 'users', 'notification_targets',
-  'disable_anonymized_analytics', 'migration', 'dbt', 'loader', 'loader_kwargs',
-]);
-const ROOT_KEYS = new Set([...Object.keys(rootShape), ...RECOGNISED_ROOT_KEYS]);
+/** The default catalog of a duckdb connection, as SQLMesh picks it: the database's, else the first of `catalogs`, else `memory`. */
+export function defaultCatalogOf(connection: DuckDbConnectionConfig | undefined): string {
+  if (connection?.database !== undefined && connection.database !== '') return databaseAlias(connection.database);
+  return Object.keys(connection?.catalogs ?? {})[0] ?? 'memory';
+}
 
 export const DEFAULT_MODEL_DEFAULTS: ModelDefaults = {
   dialect: 'duckdb',
@@ -262,14 +179,25 @@ export async function loadConfig(dir: string, env: ProjectEnv, diagnostics: Diag
 }
 
 /** `model_defaults.<key>` statements as SQL sections pointing at their place in the config file. */
-function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined): SqlSection[] {
+function statementSections(source: YamlSource, text: string, file: string, key: string, statements: readonly string[] | undefined, parent: string[] = ['model_defaults']): SqlSection[] {
   return (statements ?? []).map((sql, i) => {
-    const range = source.rangeAt(['model_defaults', key, i]);
+    const range = source.rangeAt([...parent, key, i]);
     // A quoted string's SQL starts after its quote.
     const quoted = text[range.start.offset] === '"' || text[range.start.offset] === "'";
     const start = quoted ? { ...range.start, column: range.start.column + 1, offset: range.start.offset + 1 } : range.start;
     return { sql, offset: CONFIG_SECTION_BASE + start.offset, range: { start, end: range.end }, file };
   });
+}
+
+/** `before_all` / `after_all` (a list of SQL strings) as sections at their place in the file. */
+function environmentStatements(source: YamlSource, text: string, file: string, key: 'before_all' | 'after_all'): SqlSection[] {
+  const value = (source.value as Record<string, unknown>)[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    source.diagnostics.error(file, source.rangeAt([key]), 'config.invalid', `'${key}' must be a list of SQL statements`);
+    return [];
+  }
+  return statementSections(source, text, file, key, value as string[], []);
 }
 
 /** Parses config text (already read) of project-relative `file`. */
@@ -280,8 +208,10 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     diagnostics.error(file, undefined, 'config.empty', `${file} is empty; it needs at least model_defaults.dialect`);
     return { ...emptyConfig(), file };
   }
-  warnUnknownConfigKeys(source);
+  const badTypes = checkKeys(source);
+  checkDates(source, [['model_defaults', 'start']]);
   const value = applyEnvOverrides(source.value, env);
+  checkLakeEntries(source, env, value);
   const parsed = root.safeParse(value);
   if (!parsed.success) {
     source.reportIssues(parsed.error.issues, 'config.invalid');
@@ -315,7 +245,9 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
   for (const [name, raw] of Object.entries(data.gateways ?? {})) {
     const parsedGateway = gateway.safeParse(raw ?? {});
     if (!parsedGateway.success) {
-      source.reportIssues(parsedGateway.error.issues, 'config.invalid', ['gateways', name]);
+      // A connection whose type was reported already gets no second message for its shape.
+      const issues = parsedGateway.error.issues.filter((issue) => !badTypes.has(['gateways', name, String(issue.path[0])].join('.')));
+      source.reportIssues(issues, 'config.invalid', ['gateways', name]);
       continue;
     }
     const g = parsedGateway.data;
@@ -344,7 +276,7 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
   }
   const other: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (RECOGNISED_ROOT_KEYS.has(key)) other[key] = v;
+    if (ROOT_KEYS.has(key) && !['gateways', 'default_gateway', 'model_defaults', 'variables', 'project'].includes(key)) other[key] = v;
   }
   return {
     file,
@@ -353,25 +285,13 @@ export function parseConfig(file: string, text: string, env: ProjectEnv, diagnos
     modelDefaults: defaults,
     variables: data.variables ?? {},
     ...(data.project !== undefined ? { project: data.project } : {}),
+    beforeAll: environmentStatements(source, text, file, 'before_all'),
+    afterAll: environmentStatements(source, text, file, 'after_all'),
+    snapshotTtlMs: parseTtl(other['snapshot_ttl']) ?? WEEK_MS,
+    environmentTtlMs: other['environment_ttl'] === null ? null : (parseTtl(other['environment_ttl']) ?? WEEK_MS),
+    defaultTargetEnvironment: typeof other['default_target_environment'] === 'string' && other['default_target_environment'].trim() ? other['default_target_environment'].trim() : 'prod',
     other,
   };
-}
-
-function warnUnknownConfigKeys(source: YamlSource): void {
-  source.warnUnknownKeys([], ROOT_KEYS, 'config.yaml', 'config.unknown_key');
-  source.warnUnknownKeys(['model_defaults'], MODEL_DEFAULT_KEYS, 'model_defaults', 'config.unknown_key');
-  for (const name of source.keysAt(['gateways'])) {
-    const at = ['gateways', name];
-    source.warnUnknownKeys(at, GATEWAY_KEYS, `gateway '${name}'`, 'config.unknown_key');
-    for (const conn of ['connection', 'test_connection', 'state_connection']) {
-      const value = (source.doc.getIn([...at, conn]) as { get?: (k: string) => unknown } | undefined)?.get?.('type');
-      const keys = value === 'postgres' ? POSTGRES_KEYS : DUCKDB_KEYS;
-      source.warnUnknownKeys([...at, conn], keys, `gateway '${name}' ${conn}`, 'config.unknown_key');
-    }
-    for (const alias of source.keysAt([...at, 'connection', 'catalogs'])) {
-      source.warnUnknownKeys([...at, 'connection', 'catalogs', alias], CATALOG_KEYS, `catalog '${alias}'`, 'config.unknown_key');
-    }
-  }
 }
 
 function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
@@ -383,6 +303,7 @@ function toDuckDb(c: z.infer<typeof duckdbConnection>): DuckDbConnectionConfig {
     connectorConfig: c.connector_config ?? {},
     concurrentTasks: c.concurrent_tasks ?? DEFAULT_CONCURRENT_TASKS,
     registerComments: c.register_comments ?? true,
+    ...(c.secrets !== undefined ? { secrets: c.secrets } : {}),
   };
 }
 
@@ -426,7 +347,7 @@ function toModelDefaults(m: z.infer<typeof modelDefaults>): ModelDefaults {
 }
 
 function emptyConfig(): ProjectConfig {
-  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, other: {} };
+  return { gateways: {}, modelDefaults: { ...DEFAULT_MODEL_DEFAULTS }, variables: {}, beforeAll: [], afterAll: [], snapshotTtlMs: WEEK_MS, environmentTtlMs: WEEK_MS, defaultTargetEnvironment: 'prod', other: {} };
 }
 
 /** What can still be used from an invalid config (variables), so models keep rendering. */

@@ -249,7 +249,7 @@ SELECT 1`,
       'model.kind_option@3:35': 'error', // unknown option time_colum
       'model.kind_option@3:8': 'error', // time_column missing
       'model.dialect@4:11': 'error',
-      'model.unknown_property@6:3': 'warning',
+      'model.unknown_property@6:3': 'error',
     });
     expect(d.items.find((i) => i.code === 'model.dialect')?.message).toContain("Dialect 'snowflake' is not supported");
   });

@@ -13,6 +13,7 @@ import type { AuditCall, ColumnDef, PropertySource, SqlModelDefinition } from '.
 import { normaliseKindName, readKind } from './model-kind';
 import { listItems, parsePropertyList, type PropItem, type PropValue, parseValue } from './properties';
 import { describe, PropertyReader } from './property-readers';
+import { didYouMean } from './suggest';
 import { BUILTIN_MACROS } from './render/builtins';
 import { classify, MacroEvaluator } from './render/evaluator';
 import { fromPlain, type MacroValue, sql } from './render/values';
@@ -95,7 +96,9 @@ export function parseModelFile(
       continue;
     }
     if (!KNOWN_PROPERTIES.has(item.key)) {
-      reader.warning(item.keyToken, 'model.unknown_property', `Unknown model property '${item.key}'; it is ignored`);
+      const hint = didYouMean(item.key, KNOWN_PROPERTIES);
+      // SQLMesh refuses extra fields in a MODEL block ("Invalid extra fields"), so this is an error.
+      reader.error(item.keyToken, 'model.unknown_property', `Unknown model property '${item.key}'.${hint || ' Remove it, or check the MODEL properties in SQLMesh\'s documentation.'}`);
     }
     items[key] = item;
     properties[key] = {

@@ -2,6 +2,7 @@
  * Model kinds and their nested options (`kind INCREMENTAL_BY_TIME_RANGE (time_column ts, ...)`),
  * read from the header with SQLMesh's defaults. Kind and option names are case-insensitive.
  */
+import { didYouMean } from './suggest';
 import { dirname, resolve } from 'node:path';
 import { isOp } from './lexer';
 import { parsePropertyList, type PropItem, type PropValue, listItems, toPlain } from './properties';
@@ -150,14 +151,15 @@ export function readKind(value: PropValue | undefined, reader: PropertyReader, m
   }
   const name = normaliseKindName(nameText);
   if (!name) {
-    reader.error(value.tokens[0] ?? value, 'model.kind', `Unknown model kind '${nameText}' (expected one of ${Object.keys(KIND_NAMES).join(', ')})`);
+    const hint = didYouMean(nameText.toUpperCase(), Object.keys(KIND_NAMES));
+    reader.error(value.tokens[0] ?? value, 'model.kind', `Unknown model kind '${nameText}'.${hint || ` Use one of ${Object.keys(KIND_NAMES).join(', ')}.`}`);
     return { kind: { name: 'VIEW', materialized: false }, options: {} };
   }
   const options: Record<string, PropItem> = {};
   for (const item of optionItems) {
     if (options[item.key]) reader.error(item.keyToken, 'model.kind_option', `Kind option '${item.key}' is given twice`);
     else if (!ALLOWED_OPTIONS[name].includes(item.key)) {
-      reader.error(item.keyToken, 'model.kind_option', `Unknown option '${item.key}' for kind ${name} (allowed: ${ALLOWED_OPTIONS[name].join(', ') || 'none'})`);
+      reader.error(item.keyToken, 'model.kind_option', `Unknown option '${item.key}' for kind ${name}.${didYouMean(item.key, ALLOWED_OPTIONS[name]) || ` Allowed: ${ALLOWED_OPTIONS[name].join(', ') || 'none'}.`}`);
     } else options[item.key] = item;
   }
   return { kind: buildKind(name, options, reader, value, modelFile), options };

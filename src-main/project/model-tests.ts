@@ -47,6 +47,11 @@ export interface ModelTest {
   };
   /** `start`, `end`, `execution_time` and other macro variables. */
   vars: Record<string, unknown>;
+  /** Where the test names things, for problems: each input's key, and each column key of the first row of an input or of the expected query output. */
+  positions?: {
+    inputs: Record<string, SourceRange>;
+    columns: Array<{ in: 'input' | 'output'; table: string; column: string; range: SourceRange }>;
+  };
 }
 
 const rows = z.array(z.record(z.string(), z.unknown()));
@@ -138,10 +143,22 @@ export function parseModelTests(file: string, text: string, root: string, env: P
     if (!t.outputs.query && Object.keys(ctes).length === 0) {
       diagnostics.error(file, source.rangeAt([name, 'outputs']), 'test.no_outputs', `Test '${name}' has no expected outputs (outputs.query or outputs.ctes)`);
     }
+    const positions: NonNullable<ModelTest['positions']> = { inputs: {}, columns: [] };
+    const firstRowColumns = (path: (string | number)[], value: unknown, where: 'input' | 'output', table: string): void => {
+      const rowsPath = Array.isArray(value) ? [...path, 0] : [...path, 'rows', 0];
+      const first = (Array.isArray(value) ? value[0] : Array.isArray((value as { rows?: unknown } | undefined)?.rows) ? ((value as { rows: unknown[] }).rows[0]) : undefined) as Record<string, unknown> | undefined;
+      for (const column of Object.keys(first ?? {})) positions.columns.push({ in: where, table, column, range: source.keyRange(rowsPath, column) });
+    };
+    for (const [table, input] of Object.entries(t.inputs ?? {})) {
+      positions.inputs[table] = source.keyRange([name, 'inputs'], table);
+      firstRowColumns([name, 'inputs', table], input, 'input', table);
+    }
+    if (t.outputs.query) firstRowColumns([name, 'outputs', 'query'], t.outputs.query, 'output', t.model);
     tests.push({
       name,
       file,
       range: source.keyRange([], name),
+      positions,
       model: t.model,
       ...(t.description !== undefined ? { description: t.description } : {}),
       ...(t.schema !== undefined ? { schema: t.schema } : {}),

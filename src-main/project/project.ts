@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type AuditDefinition, readAudits } from './audit';
 import { isBuiltinAudit } from './builtin-audits';
-import { loadConfig, type ProjectConfig } from './config';
+import { defaultCatalogOf, loadConfig, type ProjectConfig } from './config';
 import { type Diagnostic, Diagnostics, LineIndex, sortDiagnostics } from './diagnostics';
 import { loadProjectEnv, type ProjectEnv } from './env';
 import { parseExternalModels } from './external-models';
@@ -41,6 +41,13 @@ export interface LoadProjectOptions {
   gateway?: string;
   /** The real environment (default `process.env`); the project's `.env` is layered under it. */
   env?: ProjectEnv;
+  /**
+   * Unsaved text of one file (a project-relative path under models/, audits/, tests/ or an
+   * external models file) read instead of what is on disk; the file need not exist yet.
+   */
+  overlay?: { path: string; text: string };
+  /** Read config.yaml (and .env) only: no models, audits or tests (what opening the warehouse needs). */
+  configOnly?: boolean;
 }
 
 export interface LoadProjectResult {
@@ -84,6 +91,14 @@ async function exists(path: string): Promise<boolean> {
 export async function loadProject(dir: string, options: LoadProjectOptions = {}): Promise<LoadProjectResult> {
   const root = dir;
   const diagnostics = new Diagnostics();
+  const overlayPath = options.overlay ? join(root, options.overlay.path) : undefined;
+  const read = (path: string): Promise<string> => (path === overlayPath && options.overlay ? Promise.resolve(options.overlay.text) : readFile(path, 'utf8'));
+  /** The files of a folder, with the overlay file among them when it belongs there. */
+  const files = async (folder: string): Promise<string[]> => {
+    const found = await walk(join(root, folder));
+    if (overlayPath && overlayPath.startsWith(join(root, folder) + sep) && !found.includes(overlayPath)) found.push(overlayPath);
+    return found.sort();
+  };
   const env = await loadProjectEnv(root, options.env ?? process.env);
   const config = await loadConfig(root, env, diagnostics);
   const defaults = config.modelDefaults;
@@ -96,12 +111,20 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     }
   }
   const variables = { ...config.variables, ...(gateway ? config.gateways[gateway]?.variables : {}) };
+  if (options.configOnly) {
+    const project = { root, config, ...(gateway !== undefined ? { gateway } : {}), variables, models: {}, disabledModels: [], audits: {}, tests: [] };
+    return { project, diagnostics: sortDiagnostics(diagnostics.items) };
+  }
 
   const models: Record<string, ModelDefinition> = {};
   const disabledModels: string[] = [];
   const audits: Record<string, AuditDefinition> = {};
+  // A model named after the default catalog (`local.marts.x`) is the model `marts.x`, as in SQLMesh.
+  const defaultCatalog = defaultCatalogOf(gateway ? config.gateways[gateway]?.connection : undefined).toLowerCase();
   const addModel = (model: ModelDefinition, at: () => void): void => {
     if (!model.name) return;
+    const parts = model.name.split('.');
+    if (parts.length === 3 && parts[0]?.toLowerCase() === defaultCatalog) model.name = parts.slice(1).join('.');
     const key = model.name.toLowerCase();
     const existing = models[key];
     if (existing) {
@@ -134,12 +157,12 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   };
 
   // Models.
-  for (const path of await walk(join(root, 'models'))) {
+  for (const path of await files('models')) {
     await guarded(path, async (file) => {
       if (path.endsWith('.py')) {
         diagnostics.error(file, undefined, 'model.python_unsupported', 'Python models are not supported; write a TypeScript model (models/**/*.ts) instead');
       } else if (path.endsWith('.sql')) {
-        const text = await readFile(path, 'utf8');
+        const text = await read(path);
         const result = parseModelFile(file, path, text, defaults, diagnostics, variables);
         for (const audit of result.audits) addAudit(audit);
         for (const model of result.models) {
@@ -158,10 +181,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
   }
 
   // Standalone audits.
-  for (const path of await walk(join(root, 'audits'))) {
+  for (const path of await files('audits')) {
     if (!path.endsWith('.sql')) continue;
     await guarded(path, async (file) => {
-      const text = await readFile(path, 'utf8');
+      const text = await read(path);
       const lines = new LineIndex(text);
       const reader = new PropertyReader(file, lines, diagnostics);
       const { tokens, unterminated } = tokenize(text);
@@ -179,9 +202,9 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
     ...(await walk(join(root, 'external_models'))).filter((p) => /\.ya?ml$/.test(p)),
   ];
   for (const path of externalFiles) {
-    if (!(await exists(path))) continue;
+    if (path !== overlayPath && !(await exists(path))) continue;
     await guarded(path, async (file) => {
-      for (const model of parseExternalModels(file, await readFile(path, 'utf8'), env, defaults, gateway, diagnostics)) {
+      for (const model of parseExternalModels(file, await read(path), env, defaults, gateway, diagnostics)) {
         addModel(model, () => diagnostics.error(file, model.range, 'model.duplicate', `Model '${model.name}' is already defined in ${models[model.name.toLowerCase()]?.file}`));
       }
     });
@@ -206,10 +229,10 @@ export async function loadProject(dir: string, options: LoadProjectOptions = {})
 
   // Tests.
   const tests: ModelTest[] = [];
-  for (const path of await walk(join(root, 'tests'))) {
+  for (const path of await files('tests')) {
     if (!/\.ya?ml$/.test(path) || !/^test/.test(path.split(sep).pop() ?? '')) continue;
     await guarded(path, async (file) => {
-      tests.push(...parseModelTests(file, await readFile(path, 'utf8'), root, env, diagnostics));
+      tests.push(...parseModelTests(file, await read(path), root, env, diagnostics));
     });
   }
 

@@ -2,6 +2,7 @@
  * Typed readers over header property values: each returns the value in the shape a field
  * needs or records an error at the value's exact position and returns undefined.
  */
+import { isTimeExpression } from './time-expression';
 import type { Diagnostics, LineIndex, SourceRange } from './diagnostics';
 import { listItems, type PropItem, type PropValue, toPlain } from './properties';
 
@@ -65,6 +66,10 @@ export class PropertyReader {
   timeLike(item: PropItem): string | number | undefined {
     const v = this.need(item);
     if (!v) return undefined;
+    if (v.kind === 'string' && !isTimeExpression(v.value)) {
+      this.error(v, 'model.date', `Property '${item.key}' is not a date: '${v.value}' (write YYYY-MM-DD, a date-time, epoch milliseconds, or a relative date such as '1 year ago')`);
+      return undefined;
+    }
     if (v.kind === 'string') return v.value;
     if (v.kind === 'number') return v.value;
     this.error(v, 'model.property_type', `Property '${item.key}' must be a date string or epoch milliseconds, found ${describe(v)}`);

@@ -16,8 +16,8 @@ import { allowedOrigins, contentSecurityPolicy, hostAllowed, newToken, tokenMatc
 
 export interface WebServerOptions {
   service: PasService;
-  /** Folder of the built renderer (index.html and assets). */
-  rendererDir: string;
+  /** Folder of the built renderer (index.html and assets); without it only `/ws` answers. */
+  rendererDir?: string;
   /** 0 picks a free port. */
   port?: number;
   token?: string;
@@ -49,11 +49,12 @@ export const HOST = '127.0.0.1';
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? newToken();
-  const rendererDir = path.resolve(options.rendererDir);
+  const rendererDir = options.rendererDir === undefined ? undefined : path.resolve(options.rendererDir);
   let port = 0;
 
   const server = http.createServer((req, res) => {
-    void serveStatic(req, res, rendererDir, port);
+    if (rendererDir === undefined) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    else void serveStatic(req, res, rendererDir, port);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 

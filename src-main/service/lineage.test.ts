@@ -15,9 +15,10 @@ beforeAll(async () => {
 afterAll(async () => service.close());
 
 describe('lineage through the service', () => {
-  it('lists the models with their columns', async () => {
+  it('lists the models with their columns, then the tables they read that are not models', async () => {
     const { models } = await service.invoke('lineage.models', {});
-    expect(models.map((m) => m.name)).toEqual(['marts.by_category', 'marts.daily', 'staging.stg_events']);
+    expect(models.map((m) => m.name)).toEqual(['marts.by_category', 'marts.daily', 'staging.stg_events', 'raw.events']);
+    expect(models.find((m) => m.name === 'raw.events')?.kind).toBe('SOURCE');
     expect(models.find((m) => m.name === 'marts.daily')?.columns).toEqual(['day', 'n', 'total']);
   });
 

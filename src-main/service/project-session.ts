@@ -4,11 +4,15 @@
  * the project and recomputes the lineage of the models whose SQL changed (and their
  * dependents), then announces `project.changed`.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { PasException } from '../../src-shared/errors';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
-import { LakeWarehouse } from '../plan/lake-warehouse';
+import { lakeWarehouseOf } from '../plan/multi-catalog-warehouse';
 import { Workspace } from '../plan/workspace';
+import type { Diagnostic } from '../project/diagnostics';
+import { loadProject } from '../project/project';
 import type { EventBus } from './events';
 
 const WATCHED = /^(models|audits|tests|seeds|macros)\/|^(config\.ya?ml|external_models\.ya?ml|\.env)$/;
@@ -27,22 +31,53 @@ export class ProjectSession {
   ) {}
 
   workspace(): Promise<Workspace> {
-    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine }).then((ws) => {
-      this.startWatching();
-      return ws;
+    // An edit the watcher saw but has not reloaded yet is read now, and a reload under way is
+    // waited for, so a call right after a save sees it.
+    if (this.timer !== undefined && this.workspacePromise) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.reload();
+    }
+    const reloading = this.reloading;
+    return this.warehouse().then(async (ws) => {
+      await reloading.catch(() => undefined);
+      return ws.loaded();
     });
+  }
+
+  /**
+   * The project's warehouse and state, opened from config.yaml alone: what a query needs (the
+   * warehouse as every session's default catalog). `workspace()` loads the models on top.
+   */
+  warehouse(): Promise<Workspace> {
+    if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
+      return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
+    }
+    this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then(
+      (ws) => {
+        this.startWatching();
+        ws.state.onEnvironmentChange((change) => this.events.emit('environments.changed', change));
+        return ws;
+      },
+      async (error: unknown) => {
+        // Not kept: the next call tries again (the user fixes config.yaml and retries).
+        this.workspacePromise = undefined;
+        throw await openingError(this.projectDir, error);
+      },
+    );
     return this.workspacePromise;
   }
 
   lineage(): Promise<ProjectLineage> {
     this.lineagePromise ??= (async () => {
-      const ws = await this.workspace();
+      // Not `workspace()`: a reload in flight waits for this lineage, so this must not wait for it.
+      const ws = await this.warehouse().then((w) => w.loaded());
       return ProjectLineage.build(await ws.graph(), ws.parser, async (name) => {
         const parts = name.split('.');
         const table = parts.pop() ?? name;
         const schema = parts.pop() ?? 'main';
         return (await ws.warehouse.columns({ schema, table })).map((c) => c.name);
-      });
+      }, { variables: ws.project.variables });
     })();
     return this.lineagePromise;
   }
@@ -51,7 +86,7 @@ export class ProjectSession {
   async refreshLake(): Promise<void> {
     if (!this.workspacePromise) return;
     const ws = await this.workspacePromise.catch(() => undefined);
-    if (ws?.warehouse instanceof LakeWarehouse) await ws.warehouse.lake.refresh();
+    if (ws) await lakeWarehouseOf(ws.warehouse)?.lake.refresh();
   }
 
   private startWatching(): void {
@@ -60,7 +95,10 @@ export class ProjectSession {
       this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
         if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.reload(), 150);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.reload();
+        }, 150);
       });
       this.watcher.on('error', () => undefined);
     } catch {
@@ -71,14 +109,16 @@ export class ProjectSession {
   /** Reloads the project and refreshes lineage incrementally. */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(async () => {
-      const ws = await this.workspace();
+      if (!this.workspacePromise) return;
+      const ws = await this.workspacePromise;
       await ws.reload();
       let recomputed: string[] = [];
       if (this.lineagePromise) {
         const lineage = await this.lineagePromise;
         recomputed = (await lineage.refresh(await ws.graph(), ws.parser)).recomputed;
       }
-      this.events.emit('project.changed', { recomputed, errors: ws.diagnostics.filter((d) => d.severity === 'error').length });
+      const problems = await ws.problems();
+      this.events.emit('project.changed', { recomputed, errors: problems.filter((d) => d.severity === 'error').length });
     });
     return this.reloading.catch(() => undefined);
   }
@@ -89,4 +129,21 @@ export class ProjectSession {
     await this.reloading.catch(() => undefined);
     if (this.workspacePromise) await (await this.workspacePromise.catch(() => undefined))?.close();
   }
+}
+
+/**
+ * Why the warehouse could not be opened: the configuration's own errors at their places when it
+ * has any (a connection type typo, a missing extension), else the error itself.
+ */
+async function openingError(projectDir: string, error: unknown): Promise<unknown> {
+  const { diagnostics } = await loadProject(projectDir, { configOnly: true }).catch(() => ({ diagnostics: [] as Diagnostic[] }));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return error;
+  const issues = errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message }));
+  const first = issues[0] as { path: string; message: string };
+  return new PasException({
+    code: 'validation',
+    message: `The project cannot be opened: ${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more error(s) in its configuration)` : ''}`,
+    issues,
+  });
 }

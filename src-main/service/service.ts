@@ -22,17 +22,25 @@ import { DuckEngine } from '../duck/engine';
 import { ResultStore } from '../duck/results';
 import { EventBus } from './events';
 import { appHandlers } from './handlers/app';
+import { environmentHandlers } from './handlers/environments';
 import { ingestHandlers } from './handlers/ingest';
 import { lakeHandlers } from './handlers/lake';
+import { lakeCommandHandlers } from './handlers/lake-commands';
 import { lineageHandlers } from './handlers/lineage';
 import { modelingHandlers } from './handlers/modeling';
+import { workbenchHandlers } from './handlers/workbench';
+import { problemsHandlers } from './handlers/problems';
+import { projectCommandHandlers } from './handlers/project-commands';
 import { ProjectSession } from './project-session';
 import { queryHandlers, SessionPool } from './handlers/query';
+import { resultsHandlers } from './handlers/results';
 import type { Handler, Handlers } from './handlers/types';
 
 export interface ServiceOptions {
   /** The analytics project folder (holds config.yaml); defaults to the working directory. */
   projectDir?: string;
+  /** Return before the project has opened (web mode prints its URL sooner); sessions wait for it. */
+  openInBackground?: boolean;
 }
 
 export interface InvokeOptions {
@@ -46,6 +54,11 @@ export class PasService {
   private closed = false;
 
   private readonly project: ProjectSession;
+  /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
+  readonly exportRoots: string[] = [];
+  private readonly workbench: ReturnType<typeof workbenchHandlers>;
+  /** Settles once the project has opened (or failed to). Queries wait for it too (query.run refreshes the lake first). */
+  private opening: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly projectDir: string,
@@ -54,6 +67,7 @@ export class PasService {
   ) {
     const sessions = new SessionPool(engine);
     this.project = new ProjectSession(engine, projectDir, this.events);
+    this.workbench = workbenchHandlers(this.project, engine, results, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
       ...queryHandlers(sessions, results, () => this.project.refreshLake()),
@@ -61,6 +75,12 @@ export class PasService {
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
       ...modelingHandlers(this.project),
+      ...environmentHandlers(this.project, sessions, results),
+      ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
+      ...this.workbench.handlers,
+      ...problemsHandlers(this.project),
+      ...projectCommandHandlers(this.project, sessions, results),
+      ...lakeCommandHandlers(this.project),
     };
   }
 
@@ -72,7 +92,9 @@ export class PasService {
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
     if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      await service.project.workspace().catch(() => undefined);
+      // Only the warehouse and state: the models load when a call needs them (a query does not).
+      service.opening = service.project.warehouse().catch(() => undefined);
+      if (!options.openInBackground) await service.opening;
     }
     return service;
   }
@@ -118,7 +140,9 @@ export class PasService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.opening;
     this.results.clear();
+    await this.workbench.close();
     await this.project.close();
     await this.engine.close();
   }

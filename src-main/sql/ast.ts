@@ -176,6 +176,8 @@ export interface StarExpression extends ExpressionBase {
   relation_name: string;
   /** Column names, or qualified names in newer DuckDB versions. */
   exclude_list?: unknown[];
+  /** `EXCLUDE (t.col)` in newer DuckDB versions. */
+  qualified_exclude_list?: unknown[];
   replace_list?: { key: string; value: ParsedExpression }[];
   rename_list?: unknown[];
   /** True for COLUMNS(...). */

@@ -55,10 +55,18 @@ export function selectStarColumns(star: StarExpression, available: readonly Star
     : [...available];
   const excluded = new Set(excludedNames(star).map(nameKey));
   pool = pool.filter((c) => !excluded.has(nameKey(c.name)));
+  // `* EXCLUDE (t.col)`: newer DuckDB keeps qualified names apart.
+  for (const item of star.qualified_exclude_list ?? []) {
+    const q = item as { table?: string; column?: string };
+    if (!q.column) continue;
+    pool = pool.filter((c) => !(nameKey(c.name) === nameKey(q.column as string) && (!q.table || sameName(c.relation, q.table))));
+  }
+  let rename: ((name: string) => string) | undefined;
   if (star.columns && star.expr) {
     const test = columnsFilter(star.expr);
     if (!test.ok) return test;
     pool = pool.filter((c) => test.matches(c.name));
+    rename = aliasRename(star, star.alias);
   }
   const replacements = new Map((star.replace_list ?? []).map((r) => [nameKey(r.key), r.value] as const));
   const renamed = renames(star);
@@ -69,13 +77,27 @@ export function selectStarColumns(star: StarExpression, available: readonly Star
       const name =
         renamed.get(`${nameKey(candidate.relation)}.${nameKey(candidate.name)}`) ??
         renamed.get(`.${nameKey(candidate.name)}`) ??
+        rename?.(candidate.name) ??
         candidate.name;
       return replacement ? { candidate, name, replacement } : { candidate, name };
     }),
   };
 }
 
-type NameFilter = { ok: true; matches: (name: string) => boolean } | { ok: false; reason: string };
+/**
+ * `COLUMNS('(.*)_id') AS '\1'` (also `min(COLUMNS(...)) AS 'min_\1'`): an alias naming each
+ * column from the pattern's groups; undefined when the alias has no group reference.
+ */
+export function aliasRename(star: StarExpression, alias: string | undefined): ((name: string) => string) | undefined {
+  if (!alias || !/\\\d/.test(alias) || !star.columns || !star.expr) return undefined;
+  const test = columnsFilter(star.expr);
+  if (!test.ok || !test.regex) return undefined;
+  const regex = test.regex;
+  const template = alias.replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
+  return (name) => name.replace(regex, template);
+}
+
+type NameFilter = { ok: true; matches: (name: string) => boolean; regex?: RegExp } | { ok: false; reason: string };
 
 function columnsFilter(expr: ParsedExpression): NameFilter {
   if (expr.class === 'CONSTANT') {
@@ -87,7 +109,7 @@ function columnsFilter(expr: ParsedExpression): NameFilter {
     } catch {
       return { ok: false, reason: `COLUMNS() pattern '${String(value.value)}' is not a regular expression we can evaluate` };
     }
-    return { ok: true, matches: (name) => regex.test(name) };
+    return { ok: true, matches: (name) => regex.test(name), regex };
   }
   if (expr.class === 'FUNCTION' && (expr as { function_name: string }).function_name === 'list_filter') {
     const lambda = (expr as { children: ParsedExpression[] }).children[1];

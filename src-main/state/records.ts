@@ -47,6 +47,10 @@ export interface EnvironmentRecord {
   endAt: number | null;
   expirationTs: number | null;
   finalizedTs: number | null;
+  /** Who applied the plan (`user@host`), when recorded. */
+  appliedBy?: string;
+  /** When the applied plan was made. */
+  plannedTs?: number;
 }
 
 /** [start, end) in UTC ms, recorded for a model version. */

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
@@ -8,7 +9,7 @@ import { startPostgres, type TestPostgres } from '../testing/postgres';
 import { DuckDbStateDb } from './duckdb-db';
 import { openPostgresState } from './postgres-db';
 import type { EnvironmentRecord, SnapshotRecord } from './records';
-import { StateConflictError, StateStore } from './store';
+import { PLAN_LOCK_LEASE_MS, StateConflictError, StateStore } from './store';
 
 let engine: DuckEngine;
 let postgres: TestPostgres;
@@ -98,6 +99,39 @@ describe.each(backends)('state in %s', (_label, open) => {
     await store.acquirePlanLock('dev', 'plan-c', 'carol');
     await store.releasePlanLock('prod', 'plan-a');
     await store.acquirePlanLock('prod', 'plan-b', 'bob');
+    await store.close();
+  });
+
+  it('takes over a lock whose holder process on this machine is gone, and says whose it was', async () => {
+    const store = await open();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    await store.acquirePlanLock('dev', 'plan-dead', { owner: 'alice@here', host: hostname(), pid: dead });
+    const takeover = await store.acquirePlanLock('dev', 'plan-next', { owner: 'bob@here', host: hostname(), pid: process.pid });
+    expect(takeover?.lock).toMatchObject({ planId: 'plan-dead', owner: 'alice@here', pid: dead });
+    expect(takeover?.reason).toBe(`its process (${dead}) on this machine is gone`);
+    expect((await store.planLock('dev'))?.planId).toBe('plan-next');
+    await store.close();
+  });
+
+  it('keeps a lock held from another machine while it is renewed, and takes it over once its lease ran out', async () => {
+    const store = await open();
+    const t0 = 1_000_000;
+    await store.acquirePlanLock('prod', 'plan-far', { owner: 'carol@far', host: 'another-machine', pid: 4242 }, t0);
+    await expect(store.acquirePlanLock('prod', 'plan-b', { owner: 'bob', host: hostname(), pid: process.pid }, t0 + PLAN_LOCK_LEASE_MS - 1)).rejects.toThrow(/on another-machine, process 4242.*pas plan --unlock prod/);
+    expect(await store.renewPlanLock('prod', 'plan-far', t0 + PLAN_LOCK_LEASE_MS)).toBe(true);
+    await expect(store.acquirePlanLock('prod', 'plan-b', 'bob', t0 + PLAN_LOCK_LEASE_MS + 10)).rejects.toBeInstanceOf(StateConflictError);
+    const takeover = await store.acquirePlanLock('prod', 'plan-b', 'bob', t0 + 2 * PLAN_LOCK_LEASE_MS + 1);
+    expect(takeover?.reason).toMatch(/its holder on another-machine has not renewed it since/);
+    expect(await store.renewPlanLock('prod', 'plan-far')).toBe(false);
+    await store.close();
+  });
+
+  it('removes any lock on request (pas plan --unlock) and reports what it removed', async () => {
+    const store = await open();
+    await store.acquirePlanLock('dev', 'plan-live', { owner: 'dave', host: hostname(), pid: process.pid });
+    expect(await store.unlockPlan('dev')).toMatchObject({ planId: 'plan-live', owner: 'dave', host: hostname(), pid: process.pid });
+    expect(await store.unlockPlan('dev')).toBeUndefined();
+    expect(await store.acquirePlanLock('dev', 'plan-next', 'erin')).toBeUndefined();
     await store.close();
   });
 });

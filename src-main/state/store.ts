@@ -34,13 +34,90 @@ interface LockRow extends Record<string, unknown> {
   plan_id: string;
   owner: string;
   acquired_ts: number;
+  host: string | null;
+  pid: number | null;
+  renewed_ts: number | null;
 }
 
-/** A plan lock older than this is considered abandoned (its process died mid-apply). */
-const LOCK_STALE_MS = 6 * 60 * 60 * 1000;
+/**
+ * How long a plan lock holds without its holder renewing it. An apply renews it every
+ * `PLAN_LOCK_LEASE_MS / 4` (see apply.ts), so only a holder that stopped working loses it.
+ */
+export const PLAN_LOCK_LEASE_MS = 2 * 60 * 1000;
+
+/** Who applies a plan: a name for people, and the machine and process, to see when it is gone. */
+export interface LockHolder {
+  owner: string;
+  host?: string;
+  pid?: number;
+}
+
+/** A plan lock as stored. */
+export interface PlanLock {
+  environment: string;
+  planId: string;
+  owner: string;
+  host?: string;
+  pid?: number;
+  acquiredTs: number;
+  /** Last heartbeat (the acquisition time until the first one). */
+  renewedTs: number;
+}
+
+/** A lock another holder left behind that an acquisition took over, and why that was safe. */
+export interface LockTakeover {
+  lock: PlanLock;
+  reason: string;
+}
+
+/** Whether process `pid` runs on this machine (a process we may not signal still runs). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockOf(environment: string, row: LockRow): PlanLock {
+  return {
+    environment,
+    planId: row.plan_id,
+    owner: row.owner,
+    ...(row.host ? { host: row.host } : {}),
+    ...(row.pid !== null && row.pid !== undefined ? { pid: Number(row.pid) } : {}),
+    acquiredTs: Number(row.acquired_ts),
+    renewedTs: Number(row.renewed_ts ?? row.acquired_ts),
+  };
+}
+
+/** A change to an environment record written through this store. */
+export interface EnvironmentChange {
+  environment: string;
+  change: 'promoted' | 'invalidated' | 'deleted';
+}
 
 export class StateStore {
+  private readonly listeners = new Set<(change: EnvironmentChange) => void>();
+
   private constructor(readonly db: StateDb) {}
+
+  /** Calls `listener` after each committed change to an environment; returns the unsubscribe. */
+  onEnvironmentChange(listener: (change: EnvironmentChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(change: EnvironmentChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing listener must not fail the write that already committed.
+      }
+    }
+  }
 
   static async open(db: StateDb): Promise<StateStore> {
     const store = new StateStore(db);
@@ -64,6 +141,10 @@ export class StateStore {
       await db.query(
         `CREATE TABLE IF NOT EXISTS ${t('_plan_locks')} (environment TEXT PRIMARY KEY, plan_id TEXT NOT NULL, owner TEXT NOT NULL, acquired_ts BIGINT NOT NULL)`,
       );
+      // Holder machine and process, and the heartbeat (added after the first schema).
+      for (const column of ['host TEXT', 'pid BIGINT', 'renewed_ts BIGINT']) {
+        await db.query(`ALTER TABLE ${t('_plan_locks')} ADD COLUMN IF NOT EXISTS ${column}`);
+      }
       const versions = await db.query<{ schema_version: number }>(`SELECT schema_version FROM ${t('_versions')}`);
       if (versions.length === 0) await db.query(`INSERT INTO ${t('_versions')} VALUES ($1)`, [STATE_SCHEMA_VERSION]);
       else if ((versions[0]?.schema_version ?? 0) > STATE_SCHEMA_VERSION) {
@@ -150,10 +231,13 @@ export class StateStore {
         [record.name, record.planId, record.expirationTs, JSON.stringify(record)],
       );
     });
+    const invalidated = record.expirationTs !== null && record.expirationTs <= Date.now() && record.planId === record.previousPlanId;
+    this.notify({ environment: record.name, change: invalidated ? 'invalidated' : 'promoted' });
   }
 
   async deleteEnvironment(name: string): Promise<void> {
     await this.db.query(`DELETE FROM ${this.db.table('_environments')} WHERE name = $1`, [name]);
+    this.notify({ environment: name, change: 'deleted' });
   }
 
   // ---- intervals ----
@@ -227,31 +311,71 @@ export class StateStore {
 
   // ---- plan locks ----
 
-  /** Takes the environment's plan lock, or refuses with who holds it and since when. */
-  async acquirePlanLock(environment: string, planId: string, owner: string, now = Date.now()): Promise<void> {
+  /**
+   * Takes the environment's plan lock, or refuses with who holds it and since when. A lock left
+   * by a process of this machine that is gone, or one whose holder stopped renewing it for
+   * `leaseMs`, is taken over: the result says whose and why, for the caller to tell the user.
+   */
+  async acquirePlanLock(environment: string, planId: string, holder: string | LockHolder, now = Date.now(), leaseMs = PLAN_LOCK_LEASE_MS): Promise<LockTakeover | undefined> {
+    const who: LockHolder = typeof holder === 'string' ? { owner: holder } : holder;
     try {
-      await this.tryAcquirePlanLock(environment, planId, owner, now);
+      return await this.tryAcquirePlanLock(environment, planId, who, now, leaseMs);
     } catch (error) {
       // Two processes inserting the first lock row at once: the loser sees a key violation.
       if (error instanceof StateConflictError || !isUniqueViolation(error)) throw error;
-      await this.tryAcquirePlanLock(environment, planId, owner, now);
+      return await this.tryAcquirePlanLock(environment, planId, who, now, leaseMs);
     }
   }
 
-  private async tryAcquirePlanLock(environment: string, planId: string, owner: string, now: number): Promise<void> {
-    await this.db.transaction(async (db) => {
+  private async tryAcquirePlanLock(environment: string, planId: string, holder: LockHolder, now: number, leaseMs: number): Promise<LockTakeover | undefined> {
+    return await this.db.transaction(async (db) => {
       const table = db.table('_plan_locks');
-      const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
-      const rows = await db.query<LockRow>(`SELECT plan_id, owner, acquired_ts FROM ${table} WHERE environment = $1${lock}`, [environment]);
-      const held = rows[0];
-      if (held && now - Number(held.acquired_ts) < LOCK_STALE_MS) {
-        throw new StateConflictError(
-          `A plan (${held.plan_id}, by ${held.owner}) is being applied to environment "${environment}" since ${new Date(Number(held.acquired_ts)).toISOString()}; wait for it to finish, then plan again.`,
-        );
+      const forUpdate = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const rows = await db.query<LockRow>(`SELECT plan_id, owner, acquired_ts, host, pid, renewed_ts FROM ${table} WHERE environment = $1${forUpdate}`, [environment]);
+      const held = rows[0] ? lockOf(environment, rows[0]) : undefined;
+      let takeover: LockTakeover | undefined;
+      if (held) {
+        const reason = staleReason(held, holder.host, now, leaseMs);
+        if (!reason) {
+          const where = held.host ? ` on ${held.host}${held.pid !== undefined ? `, process ${held.pid}` : ''}` : '';
+          throw new StateConflictError(
+            `A plan (${held.planId}, by ${held.owner}${where}) is being applied to environment "${environment}" since ${new Date(held.acquiredTs).toISOString()} (last heartbeat ${new Date(held.renewedTs).toISOString()}); wait for it to finish, then plan again. ` +
+              `If that process is gone, \`pas plan --unlock ${environment}\` removes the lock (an apply still running there could then overwrite this one's work).`,
+          );
+        }
+        takeover = { lock: held, reason };
+        await db.query(`DELETE FROM ${table} WHERE environment = $1`, [environment]);
       }
-      if (held) await db.query(`DELETE FROM ${table} WHERE environment = $1`, [environment]);
-      await db.query(`INSERT INTO ${table} (environment, plan_id, owner, acquired_ts) VALUES ($1, $2, $3, $4)`, [environment, planId, owner, now]);
+      await db.query(`INSERT INTO ${table} (environment, plan_id, owner, acquired_ts, host, pid, renewed_ts) VALUES ($1, $2, $3, $4, $5, $6, $4)`, [
+        environment,
+        planId,
+        holder.owner,
+        now,
+        holder.host ?? null,
+        holder.pid ?? null,
+      ]);
+      return takeover;
     });
+  }
+
+  /** The heartbeat of a running apply: keeps its lock from expiring. False when the lock is no longer its own. */
+  async renewPlanLock(environment: string, planId: string, now = Date.now()): Promise<boolean> {
+    const table = this.db.table('_plan_locks');
+    const rows = await this.db.query<{ plan_id: string }>(`UPDATE ${table} SET renewed_ts = $3 WHERE environment = $1 AND plan_id = $2 RETURNING plan_id`, [environment, planId, now]);
+    return rows.length > 0;
+  }
+
+  /** The environment's plan lock, if any. */
+  async planLock(environment: string): Promise<PlanLock | undefined> {
+    const rows = await this.db.query<LockRow>(`SELECT plan_id, owner, acquired_ts, host, pid, renewed_ts FROM ${this.db.table('_plan_locks')} WHERE environment = $1`, [environment]);
+    return rows[0] ? lockOf(environment, rows[0]) : undefined;
+  }
+
+  /** Removes the environment's plan lock whoever holds it (`pas plan --unlock`); returns what was removed. */
+  async unlockPlan(environment: string): Promise<PlanLock | undefined> {
+    const lock = await this.planLock(environment);
+    if (lock) await this.db.query(`DELETE FROM ${this.db.table('_plan_locks')} WHERE environment = $1 AND plan_id = $2`, [environment, lock.planId]);
+    return lock;
   }
 
   async releasePlanLock(environment: string, planId: string): Promise<void> {
@@ -261,6 +385,17 @@ export class StateStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** Why a held lock may be taken over, or undefined while its holder may still be working. */
+function staleReason(held: PlanLock, host: string | undefined, now: number, leaseMs: number): string | undefined {
+  if (held.host !== undefined && held.host === host && held.pid !== undefined && held.pid !== process.pid && !processAlive(held.pid)) {
+    return `its process (${held.pid}) on this machine is gone`;
+  }
+  if (now - held.renewedTs > leaseMs) {
+    return `its holder${held.host ? ` on ${held.host}` : ''} has not renewed it since ${new Date(held.renewedTs).toISOString()}`;
+  }
+  return undefined;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -47,7 +47,9 @@ export const useConsole = create<ConsoleState>((set, get) => ({
       const pasError: PasError = isPasException(error)
         ? error.error
         : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-      set({ error: pasError, running: false, controller: undefined });
+      // A failed or cancelled run leaves no stale rows that look like its result.
+      set({ error: pasError, result: undefined, running: false, controller: undefined });
+      if (previous) void client.invoke('query.close', { resultId: previous.resultId }).catch(() => undefined);
     }
   },
   cancel() {

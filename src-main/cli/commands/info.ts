@@ -1,24 +1,28 @@
 /** `pas info` and `pas dag [--json]`: what the project holds and how its models connect. */
 import { parseCommandArgs, type CommandIo } from '../args';
+import { withClient } from '../connect';
+import { formatDiagnostic, printDiagnostics } from '../common';
 import { write } from '../output';
-import { formatDiagnostic, withWorkspace } from '../workspace';
+
+export const infoOptions = { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } } as const;
 
 export async function infoCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs('info', argv, { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } });
-  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const models = Object.values(ws.project.models);
-    const environments = await ws.state.listEnvironments();
+  const { values } = parseCommandArgs('info', argv, infoOptions);
+  return withClient({ project: values.project }, async (client) => {
+    const view = await client.invoke('project.info', {});
+    printDiagnostics(io.stderr, view.diagnostics.filter((d) => d.severity === 'warning'));
+    const kinds = [...new Set(view.models.map((m) => m.kind))].sort();
     const info = {
-      project: ws.project.root,
-      gateway: ws.project.gateway ?? null,
-      warehouse: ws.warehouse.catalog,
-      models: models.length,
-      models_by_kind: Object.fromEntries([...new Set(models.map((m) => m.kind.name))].sort().map((k) => [k, models.filter((m) => m.kind.name === k).length])),
-      audits: Object.keys(ws.project.audits).length,
-      tests: ws.project.tests.length,
-      environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expires: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
-      errors: ws.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
-      warnings: ws.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
+      project: view.root,
+      gateway: view.gateway,
+      warehouse: view.warehouse,
+      models: view.models.length,
+      models_by_kind: Object.fromEntries(kinds.map((k) => [k, view.models.filter((m) => m.kind === k).length])),
+      audits: view.audits ?? 0,
+      tests: view.tests,
+      environments: view.environments.map((e) => ({ name: e.name, models: e.models, expires: e.expiresAt })),
+      errors: view.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic),
+      warnings: view.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
     };
     if (values.json) await write(io.stdout, `${JSON.stringify(info)}\n`);
     else {
@@ -27,9 +31,9 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
         [
           `Project: ${info.project}`,
           `Gateway: ${info.gateway ?? '(none)'}  Warehouse catalog: ${info.warehouse}`,
-          `Models: ${info.models} (${Object.entries(info.models_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})`,
+          `Models: ${info.models}${info.models ? ` (${Object.entries(info.models_by_kind).map(([k, n]) => `${n} ${k}`).join(', ')})` : ''}`,
           `Audits: ${info.audits}  Tests: ${info.tests}`,
-          `Environments: ${environments.length ? info.environments.map((e) => `${e.name} (${e.models} models)`).join(', ') : '(none yet: run `pas plan`)'}`,
+          `Environments: ${info.environments.length ? info.environments.map((e) => `${e.name} (${e.models} models)`).join(', ') : '(none yet: run `pas plan`)'}`,
           ...(info.errors.length ? ['Errors:', ...info.errors.map((e) => `  ${e}`)] : []),
           '',
         ].join('\n'),
@@ -40,16 +44,12 @@ export async function infoCommand(argv: string[], io: CommandIo): Promise<number
 }
 
 export async function dagCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs('dag', argv, { project: { type: 'string', short: 'p' }, json: { type: 'boolean' } });
-  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const graph = await ws.graph();
-    const nodes = graph.order.map((name) => {
-      const node = graph.nodes.get(name);
-      return { name, kind: node?.model.kind.name ?? null, file: node?.model.file ?? null, parents: node?.parents ?? [], sources: node?.sources ?? [] };
-    });
+  const { values } = parseCommandArgs('dag', argv, infoOptions);
+  return withClient({ project: values.project }, async (client) => {
+    const { nodes, diagnostics } = await client.invoke('project.dag', {});
     if (values.json) await write(io.stdout, `${JSON.stringify({ nodes, edges: nodes.flatMap((n) => n.parents.map((p) => ({ from: p, to: n.name }))) })}\n`);
     else await write(io.stdout, `${nodes.map((n) => `${n.name} [${n.kind}]${n.parents.length ? ` <- ${n.parents.join(', ')}` : ''}`).join('\n')}\n`);
-    for (const d of graph.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-    return graph.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    printDiagnostics(io.stderr, diagnostics);
+    return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   });
 }

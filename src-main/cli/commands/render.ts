@@ -1,65 +1,62 @@
 /**
- * `pas render MODEL [--start D] [--end D]` prints a model's rendered SQL; `pas evaluate MODEL
- * [--start D] [--end D] [--limit N]` runs it (reading upstream models from prod) and prints rows.
+ * `pas render MODEL [--start D] [--end D]` prints a model's rendered SQL (a TypeScript model has
+ * none: said on stderr, exit 0); `pas evaluate MODEL [--start D] [--end D] [--limit N]
+ * [--json|--csv]` runs it (reading upstream models from prod) and prints rows as fetchdf does.
  */
-import type { SqlModelDefinition } from '../../project/model';
-import { renderModel } from '../../project/render/render-model';
-import { parseTime } from '../../plan/intervals';
-import type { Workspace } from '../../plan/workspace';
+import { isPasException } from '../../../src-shared/errors';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
-import { write } from '../output';
-import { withWorkspace } from '../workspace';
+import { wholeNumber } from '../common';
+import { withClient } from '../connect';
+import { write, type OutputFormat } from '../output';
+import { printResult } from './fetchdf';
 
-const options = {
+export const renderOptions = {
   project: { type: 'string', short: 'p' },
   start: { type: 'string', short: 's' },
   end: { type: 'string', short: 'e' },
-  limit: { type: 'string' },
-  json: { type: 'boolean' },
 } as const;
 
-function sqlModel(ws: Workspace, name: string | undefined): SqlModelDefinition {
-  if (!name) throw new CliError('usage: pas render|evaluate MODEL [--start D] [--end D]');
-  const model = ws.project.models[name.toLowerCase()];
-  if (!model) throw new CliError(`No model named ${name} in ${ws.project.root}.`, 1);
-  if (model.source !== 'sql') throw new CliError(`${name} is a ${model.source} model: it has no SQL to render.`, 1);
-  return model;
-}
-
-function render(ws: Workspace, model: SqlModelDefinition, values: { start?: string; end?: string }) {
-  const start = values.start ? parseTime(values.start) : parseTime(String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday'));
-  const rendered = renderModel(model, {
-    start,
-    ...(values.end ? { end: values.end } : {}),
-    executionTime: Date.now(),
-    variables: ws.project.variables,
-    ...(ws.project.gateway ? { gateway: ws.project.gateway } : {}),
-  });
-  if (rendered.diagnostics.length > 0) throw new CliError(rendered.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'), 1);
-  return rendered;
-}
+export const evaluateOptions = {
+  ...renderOptions,
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+} as const;
 
 export async function renderCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('render', argv, options);
-  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
-    await write(io.stdout, `${[...rendered.preStatements, rendered.query ?? '', ...rendered.postStatements].filter(Boolean).join(';\n')}\n`);
+  const { values, positionals } = parseCommandArgs('render', argv, renderOptions);
+  const model = positionals[0];
+  if (!model || positionals.length > 1) throw new CliError('usage: pas render MODEL [--start D] [--end D]');
+  return withClient({ project: values.project }, async (client) => {
+    try {
+      const { sql } = await client.invoke('project.render', { model, ...(values.start ? { start: values.start } : {}), ...(values.end ? { end: values.end } : {}) });
+      await write(io.stdout, `${sql}\n`);
+    } catch (error) {
+      // A TypeScript or external model has no SQL: say so plainly; it is not a failure.
+      if (isPasException(error) && error.error.code === 'not_found' && error.error.what === 'sql') {
+        io.stderr.write(`${error.error.message} Use \`pas evaluate ${model}\` to see its rows.\n`);
+        return 0;
+      }
+      throw error;
+    }
     return 0;
   });
 }
 
 export async function evaluateCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('evaluate', argv, options);
-  const limit = values.limit === undefined ? 100 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number, got "${values.limit}"`);
-  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const rendered = render(ws, sqlModel(ws, positionals[0]), values as { start?: string; end?: string });
-    const rows = await ws.warehouse.query(`SELECT * FROM (${rendered.query}) AS __q LIMIT ${limit}`, io.signal);
-    if (values.json) await write(io.stdout, `${JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
-    else {
-      const columns = Object.keys(rows[0] ?? {});
-      await write(io.stdout, `${[columns.join('\t'), ...rows.map((r) => columns.map((c) => String(r[c] ?? 'NULL')).join('\t'))].join('\n')}\n(${rows.length} rows)\n`);
-    }
+  const { values, positionals } = parseCommandArgs('evaluate', argv, evaluateOptions);
+  const model = positionals[0];
+  if (!model || positionals.length > 1) throw new CliError('usage: pas evaluate MODEL [--start D] [--end D] [--limit N] [--json|--csv]');
+  if (values.json && values.csv) throw new CliError('choose one of --json and --csv');
+  const limit = wholeNumber('--limit', values.limit, 100);
+  const format: OutputFormat = values.json ? 'json' : values.csv ? 'csv' : 'table';
+  return withClient({ project: values.project }, async (client) => {
+    const handle = await client.invoke(
+      'project.evaluate',
+      { model, limit, ...(values.start ? { start: values.start } : {}), ...(values.end ? { end: values.end } : {}) },
+      { signal: io.signal },
+    );
+    await printResult(client, handle, format, io.stdout);
     return 0;
   });
 }

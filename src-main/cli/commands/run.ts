@@ -2,34 +2,47 @@
  * `pas run [ENV] [--skip-janitor] [--json]`: evaluate the environment's models whose cron has
  * elapsed. As SQLMesh does, the janitor runs first (expired environments, tables nothing uses).
  */
-import { parseTime } from '../../plan/intervals';
 import { parseCommandArgs, type CommandIo } from '../args';
+import { withClient } from '../connect';
+import { isoTime } from '../common';
 import { write } from '../output';
-import { withWorkspace } from '../workspace';
+
+export const runOptions = {
+  project: { type: 'string', short: 'p' },
+  json: { type: 'boolean' },
+  'execution-time': { type: 'string' },
+  'skip-janitor': { type: 'boolean' },
+} as const;
 
 export async function runCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('run', argv, {
-    project: { type: 'string', short: 'p' },
-    json: { type: 'boolean' },
-    'execution-time': { type: 'string' },
-    'skip-janitor': { type: 'boolean' },
-  });
-  const environment = positionals[0] ?? 'prod';
-  return withWorkspace(values.project as string | undefined, io.stderr, async (ws) => {
-    const janitor = values['skip-janitor'] ? undefined : await ws.janitor();
-    const cleaned = janitor && janitor.droppedEnvironments.length + janitor.droppedTables.length > 0;
-    if (cleaned && !values.json) {
+  const { values, positionals } = parseCommandArgs('run', argv, runOptions);
+  // Unset: the project's default_target_environment (prod unless config.yaml says otherwise).
+  const environment = positionals[0];
+  const executionTime = isoTime('--execution-time', values['execution-time']);
+  return withClient({ project: values.project }, async (client) => {
+    const result = await client.invoke(
+      'plan.run',
+      { ...(environment ? { environment } : {}), ...(executionTime ? { executionTime } : {}), ...(values['skip-janitor'] ? { skipJanitor: true } : {}) },
+      { signal: io.signal },
+    );
+    const janitor = result.janitor;
+    if (values.json) {
+      const json = {
+        environment: result.environment,
+        evaluated: result.evaluated,
+        ...(result.message ? { message: result.message } : {}),
+        ...(janitor ? { janitor: { dropped_environments: janitor.droppedEnvironments, dropped_tables: janitor.droppedTables } } : {}),
+      };
+      await write(io.stdout, `${JSON.stringify(json)}\n`);
+      return 0;
+    }
+    if (janitor && janitor.droppedEnvironments.length + janitor.droppedTables.length > 0) {
       await write(
         io.stdout,
         `Janitor: dropped ${janitor.droppedEnvironments.length} expired environment(s)${janitor.droppedEnvironments.length ? ` (${janitor.droppedEnvironments.join(', ')})` : ''} and ${janitor.droppedTables.length} unused table(s).\n`,
       );
     }
-    const result = await ws.run(environment, {
-      signal: io.signal,
-      ...(values['execution-time'] ? { executionTime: parseTime(values['execution-time'] as string) } : {}),
-    });
-    if (values.json) await write(io.stdout, `${JSON.stringify(janitor ? { ...result, janitor } : result)}\n`);
-    else if (result.message) await write(io.stdout, `${result.message}\n`);
+    if (result.message) await write(io.stdout, `${result.message}\n`);
     else {
       const lines = result.evaluated.map((e) => `${e.model}: ${e.intervals.map((i) => `[${i.join(' - ')}]`).join(', ')}`);
       await write(io.stdout, `Ran ${result.evaluated.length} model(s) in \`${result.environment}\`:\n${lines.join('\n')}\n`);

@@ -13,7 +13,7 @@ import { PasException } from '../../../src-shared/errors';
 import type { DataType, WriteDisposition } from '../schema/types';
 import { snakeCase } from '../normalize/naming';
 import type { ClientConfig, EndpointConfig, FileSourceConfig, ResourceConfig } from './schema';
-import { pipelineSchema } from './schema';
+import { pipelineSchema, REFUSED_KEYS } from './schema';
 
 export interface RestSource {
   kind: 'rest';
@@ -93,7 +93,13 @@ export function loadPipelineText(text: string, options: LoadOptions & { file: st
   const parsed = pipelineSchema.safeParse(raw);
   if (!parsed.success) fail(file, parsed.error.issues.map((issue) => zodIssue(doc, issue, at)));
   const config = parsed.data;
-  const name = config.name ?? path.basename(file).replace(/\.ya?ml$/, '');
+  const name = config.name ?? config.pipeline_name ?? path.basename(file).replace(/\.ya?ml$/, '');
+  // As dlt: the destination belongs to the pipeline; the dataset is named or `<pipeline>_dataset`.
+  const named = typeof config.destination === 'object' ? config.destination.dataset : undefined;
+  if (named !== undefined && config.dataset_name !== undefined && named !== config.dataset_name) {
+    issues.push(at(offsetOf(doc, ['destination', 'dataset']), 'destination.dataset', `names dataset "${named}" but dataset_name says "${config.dataset_name}"; keep one`));
+  }
+  const dataset = config.dataset_name ?? named ?? `${name}_dataset`;
   const resources = config.resources.map((r, i) => resolveResource(typeof r === 'string' ? { name: r } : r, config.resource_defaults, i));
   const byName = new Map(resources.map((r) => [r.name, r]));
   for (const [i, r] of resources.entries()) {
@@ -111,7 +117,7 @@ export function loadPipelineText(text: string, options: LoadOptions & { file: st
     tables.set(r.table, r.name);
   }
   if (issues.length > 0) fail(file, issues);
-  return { name, file, projectDir, dataset: config.destination.dataset, ...(config.client ? { client: config.client } : {}), resources: topological(resources, file) };
+  return { name, file, projectDir, dataset, ...(config.client ? { client: config.client } : {}), resources: topological(resources, file) };
 }
 
 function resolveResource(resource: ResourceConfig, defaults: z.infer<typeof pipelineSchema>['resource_defaults'], index: number): ResolvedResource {
@@ -136,12 +142,17 @@ function resolveResource(resource: ResourceConfig, defaults: z.infer<typeof pipe
         ? { path: resource.endpoint, method: 'GET' }
         : resource.endpoint;
   const de = d.endpoint ?? {};
+  // dlt's single-entity rule: a path ending in a {placeholder} with no paginator of its own
+  // (or from resource_defaults) fetches one page whose body is the record.
+  const singleEntity = !own.paginator && !de.paginator && /\{[^}]+\}[^/]*$/.test(own.path);
+  const paginator = singleEntity ? { type: 'single_page' as const } : (own.paginator ?? de.paginator);
+  const dataSelector = own.data_selector ?? de.data_selector ?? (singleEntity ? '$' : undefined);
   const endpoint: EndpointConfig = {
     ...own,
     headers: { ...de.headers, ...own.headers },
     params: { ...de.params, ...own.params },
-    ...(own.paginator ?? de.paginator ? { paginator: own.paginator ?? de.paginator } : {}),
-    ...(own.data_selector ?? de.data_selector ? { data_selector: own.data_selector ?? de.data_selector } : {}),
+    ...(paginator ? { paginator } : {}),
+    ...(dataSelector ? { data_selector: dataSelector } : {}),
   };
   const parents = new Set<string>();
   const scan = (value: unknown): void => {
@@ -223,6 +234,8 @@ function offsetOf(doc: Document, fieldPath: readonly (string | number)[], key?: 
 function zodIssue(doc: Document, issue: z.core.$ZodIssue, at: (offset: number, p: string, m: string) => ConfigIssue): ConfigIssue {
   const p = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
+    const refused = issue.keys.find((k) => REFUSED_KEYS[k] !== undefined);
+    if (refused !== undefined) return at(offsetOf(doc, p, refused), [...p, refused].join('.'), `dlt's "${refused}" is not supported here: ${REFUSED_KEYS[refused]}`);
     const key = issue.keys[0];
     return at(offsetOf(doc, p, key), [...p, key].join('.'), `unknown field "${issue.keys.join('", "')}"`);
   }

@@ -12,6 +12,7 @@ import { maskUrl, secretHeaderValues } from '../http/mask';
 import type { FetchedPage, PageRequest } from '../http/paginators';
 import { giveBack } from '../http/body-pool';
 import { createPaginator, needsBody } from '../http/paginators';
+import { OAuth2ClientCredentials } from '../http/oauth2';
 import { selectRecords } from './json-path';
 
 export interface RecordPage {
@@ -62,6 +63,7 @@ export function httpSettings(client: ClientConfig, auth: AuthConfig | undefined,
   const secrets = [...secretHeaderValues(headers)];
   if (auth?.type === 'bearer') secrets.push(auth.token);
   if (auth?.type === 'api_key') secrets.push(auth.api_key);
+  if (auth?.type === 'oauth2_client_credentials') secrets.push(auth.client_secret, ...(auth.access_token ? [auth.access_token] : []));
   if (auth?.type === 'http_basic') secrets.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
   return {
     timeoutMs: client.timeout_seconds * 1000,
@@ -77,6 +79,8 @@ interface Prepared {
   headers: Record<string, string>;
   body?: string;
   settings: HttpSettings;
+  /** Bearer tokens fetched from an OAuth2 token endpoint, when the auth is oauth2_client_credentials. */
+  oauth?: OAuth2ClientCredentials;
 }
 
 function prepare(ctx: RestRequestContext): Prepared {
@@ -95,6 +99,7 @@ function prepare(ctx: RestRequestContext): Prepared {
   if (auth?.type === 'http_basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   if (auth?.type === 'api_key' && auth.api_key !== '') {
     if (auth.location === 'header') headers[auth.name] = auth.api_key;
+    else if (auth.location === 'cookie') headers.cookie = [headers.cookie, `${auth.name}=${encodeURIComponent(auth.api_key)}`].filter(Boolean).join('; ');
     else base.searchParams.set(auth.name, auth.api_key);
   }
   let body: string | undefined;
@@ -102,7 +107,9 @@ function prepare(ctx: RestRequestContext): Prepared {
     body = fillPlaceholders(JSON.stringify(endpoint.json), placeholders, 'endpoint.json');
     headers['content-type'] = 'application/json';
   }
-  return { base, headers, ...(body !== undefined ? { body } : {}), settings: httpSettings(client, auth, headers) };
+  const settings = httpSettings(client, auth, headers);
+  const oauth = auth?.type === 'oauth2_client_credentials' ? new OAuth2ClientCredentials(auth, settings) : undefined;
+  return { base, headers, ...(body !== undefined ? { body } : {}), settings, ...(oauth ? { oauth } : {}) };
 }
 
 function pageOf(page: FetchedPage & { bytes: number; raw?: Uint8Array; release?: () => void }): RecordPage {
@@ -130,9 +137,11 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
   // consumer takes the page, so each page is checked against the schema the earlier pages made.
   const fetchResponse = async (request: PageRequest): Promise<{ url: string; response: HttpResponse }> => {
     const url = request.url.toString();
+    const headers = prepared.oauth ? { ...prepared.headers, authorization: await prepared.oauth.authorization(signal) } : prepared.headers;
+    const token = prepared.oauth?.current();
     const response = await httpRequest(
-      { url, method: ctx.endpoint.method, headers: prepared.headers, ...(prepared.body !== undefined ? { body: prepared.body } : {}) },
-      prepared.settings,
+      { url, method: ctx.endpoint.method, headers, ...(prepared.body !== undefined ? { body: prepared.body } : {}) },
+      token ? { ...prepared.settings, secrets: [...prepared.settings.secrets, token] } : prepared.settings,
       signal,
       ctx.onRetry,
     );

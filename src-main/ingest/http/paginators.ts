@@ -3,7 +3,8 @@
  * `next(page)` the following one or `undefined` to stop. Stop rules are explicit: empty page,
  * short page, total count, maximum offset/page/pages, `has_more` flag, missing cursor or link.
  * Offset and page-number paginators are also *indexable* (`at(k)`), so several pages can be
- * in flight at once.
+ * in flight at once. With no paginator (or `auto`) the first response picks one by dlt's
+ * detection rules (`detectPaginator`).
  */
 import type { PaginatorConfig } from '../config/schema';
 import { getPath } from '../extract/json-path';
@@ -35,10 +36,14 @@ export interface Paginator {
  * a single page).
  */
 export function needsBody(config: PaginatorConfig | undefined): boolean {
-  if (!config) return false;
+  if (!config) return needsBody({ type: 'auto' });
   switch (config.type) {
     case 'single_page':
     case 'header_link':
+    case 'header_cursor':
+      return false;
+    case 'auto':
+      // A page the raw route takes is a bare array: detection then reads only its headers.
       return false;
     case 'offset':
     case 'page_number':
@@ -82,8 +87,19 @@ function stopsAfter(page: FetchedPage, n: number, pageSize: number | undefined, 
 }
 
 export function createPaginator(config: PaginatorConfig | undefined): Paginator {
-  const c = config ?? { type: 'single_page' as const };
+  const c = config ?? { type: 'auto' as const };
   switch (c.type) {
+    case 'auto':
+      return autoPaginator();
+    case 'header_cursor':
+      return {
+        first: (base) => ({ url: new URL(base) }),
+        next(page, k, base) {
+          if (c.maximum_pages !== undefined && k + 1 >= c.maximum_pages) return undefined;
+          const cursor = page.headers.get(c.cursor_key);
+          return cursor ? withParams(base, { [c.cursor_param]: cursor }) : undefined;
+        },
+      };
     case 'single_page':
       return { first: (base) => ({ url: new URL(base) }), next: () => undefined };
     case 'offset': {
@@ -169,4 +185,64 @@ export function parseLinkHeader(header: string | null): Record<string, string> {
     if (rel?.[1]) for (const r of rel[1].trim().split(/\s+/)) links[r] = m[1] as string;
   }
   return links;
+}
+
+const isUrl = (v: unknown): v is string => typeof v === 'string' && (/^https?:\/\//i.test(v) || v.startsWith('/'));
+
+/**
+ * dlt's detection on the first response, in its order: a `Link` header with rel=next →
+ * header_link; a `next` key (or `next.href` / `next.url`, at the top or under `links`,
+ * `_links`, `pagination`, `meta`, `paging`) holding a URL → json_link; an integer
+ * `total_pages` / `pages` / `totalpages` → page_number (0-based, `page` parameter); a `next`
+ * value that is not a URL → cursor (`cursor` parameter); otherwise a single page.
+ */
+export function detectPaginator(page: FetchedPage): PaginatorConfig {
+  if (parseLinkHeader(page.headers.get('link'))['next']) return { type: 'header_link', links_next_key: 'next' };
+  const body = page.body;
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const containers = ['', 'links', '_links', 'pagination', 'meta', 'paging'];
+    for (const container of containers) {
+      for (const key of ['next', 'next.href', 'next.url', 'next_url', 'nextUrl']) {
+        const path = container ? `${container}.${key}` : key;
+        const value = getPath(body, path);
+        if (isUrl(value)) return { type: 'json_link', next_url_path: path };
+      }
+    }
+    for (const container of containers) {
+      for (const key of ['total_pages', 'pages', 'totalpages', 'totalPages']) {
+        const path = container ? `${container}.${key}` : key;
+        const value = getPath(body, path);
+        if (typeof value === 'number' && Number.isInteger(value)) {
+          return { type: 'page_number', base_page: 0, page: 0, page_param: 'page', total_path: path, stop_after_empty_page: true, stop_after_short_page: false };
+        }
+      }
+    }
+    for (const container of containers) {
+      for (const key of ['next', 'next_cursor', 'nextCursor', 'cursor.next', 'cursors.next']) {
+        const path = container ? `${container}.${key}` : key;
+        const value = getPath(body, path);
+        if ((typeof value === 'string' && value !== '') || typeof value === 'number') {
+          return { type: 'cursor', cursor_path: path, cursor_param: 'cursor', stop_after_empty_page: false };
+        }
+      }
+    }
+  }
+  return { type: 'single_page' };
+}
+
+/** No paginator configured: the first page decides which one follows it. */
+function autoPaginator(): Paginator {
+  let detected: Paginator | undefined;
+  return {
+    first: (base) => ({ url: new URL(base) }),
+    next(page, k, base) {
+      if (!detected) {
+        const config = detectPaginator(page);
+        detected = createPaginator(config);
+        // Page-number paging detected on page 0 continues at page 1 (the request after the first).
+        if (config.type === 'page_number') return detected.next(page, 0, base);
+      }
+      return detected.next(page, k, base);
+    },
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * A `LakeSink` over a plain DuckDB database file: each dataset is a DuckDB schema, each table a
  * DuckDB table, and each load one DuckDB transaction (schema changes, data, `_dlt_loads`,
- * `_dlt_pipeline_state` and table schemas in `_dlt_tables`). Used by the tests and as a local
- * destination until the DuckLake sink is wired.
+ * `_dlt_pipeline_state` and table schemas in `_dlt_tables`). The destination of a project whose
+ * gateway has a DuckDB database and no lake (`onConnection`), and a file of its own in tests.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckEngine } from '../../duck/engine';
@@ -19,9 +19,15 @@ export class DuckDbSink implements LakeSink {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly engine: DuckEngine,
+    /** The engine the sink opened itself; undefined when it works on a connection it was given. */
+    private readonly engine: DuckEngine | undefined,
     private readonly connection: DuckDBConnection,
   ) {}
+
+  /** A sink into the default catalog of `connection` (a project's warehouse database); closing it closes the connection. */
+  static onConnection(connection: DuckDBConnection): DuckDbSink {
+    return new DuckDbSink(undefined, connection);
+  }
 
   /**
    * Opens (or creates) the database file; in memory without a path. `settings` are DuckDB
@@ -36,7 +42,7 @@ export class DuckDbSink implements LakeSink {
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.connection.closeSync();
-    await this.engine.close();
+    await this.engine?.close();
   }
 
   /** Runs a query and returns rows as JSON-safe objects (for tests and info screens). */
@@ -184,7 +190,7 @@ export class DuckDbSink implements LakeSink {
 
   private async hasTable(dataset: string, table: string): Promise<boolean> {
     const rows = await this.query(
-      `SELECT 1 FROM information_schema.tables WHERE table_schema = ${quoteLiteral(dataset)} AND table_name = ${quoteLiteral(table)}`,
+      `SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${quoteLiteral(dataset)} AND table_name = ${quoteLiteral(table)}`,
     );
     return rows.length > 0;
   }

@@ -73,6 +73,19 @@ export class MacroEvaluator {
     return this.expand(tokenize(text, base).tokens, EMPTY_SCOPE);
   }
 
+  /** Like `render`, with where each piece of the result came from (see `RenderMap`). */
+  renderMapped(text: string, base: number): { text: string; map: RenderMap } {
+    const { out, origins } = this.expandPieces(tokenize(text, base).tokens, EMPTY_SCOPE);
+    const pieces: RenderPiece[] = [];
+    let at = 0;
+    out.forEach((piece, i) => {
+      const origin = origins[i] ?? { start: base, verbatim: false };
+      pieces.push({ at, length: piece.length, origin: origin.start, verbatim: origin.verbatim });
+      at += piece.length;
+    });
+    return { text: out.join(''), map: new RenderMap(pieces, base) };
+  }
+
   lookup(name: string, scope: Scope): MacroValue | undefined {
     const key = name.toLowerCase();
     return scope.get(key) ?? this.locals.get(key) ?? this.env.variables[key];
@@ -80,7 +93,18 @@ export class MacroEvaluator {
 
   /** Expands macros in a token run (whitespace and comments included), giving SQL text. */
   expand(tokens: readonly Token[], scope: Scope): string {
+    return this.expandPieces(tokens, scope).out.join('');
+  }
+
+  /** The expansion as pieces, each with the file offset it came from (copied text or a macro). */
+  private expandPieces(tokens: readonly Token[], scope: Scope): { out: string[]; origins: Origin[] } {
     const out: string[] = [];
+    const origins: Origin[] = [];
+    /** Pairs each piece pushed since the last call with `origin`; helpers only drop pieces at the end. */
+    const mark = (origin: number, verbatim: boolean): void => {
+      origins.length = Math.min(origins.length, out.length);
+      while (origins.length < out.length) origins.push({ start: origin, verbatim });
+    };
     let skipComma = false;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
@@ -88,6 +112,7 @@ export class MacroEvaluator {
       if (skipComma) {
         if (t.type === 'ws' || t.type === 'comment') {
           out.push(t.text);
+          mark(t.start, true);
           continue;
         }
         skipComma = false;
@@ -104,6 +129,7 @@ export class MacroEvaluator {
           if (close < 0) {
             this.env.report(t, 'render.syntax', `@${t.value}( is not closed`);
             out.push(t.text);
+            mark(t.start, true);
             continue;
           }
           const args = splitTopLevel(tokens.slice(i + 2, close), ',');
@@ -113,11 +139,14 @@ export class MacroEvaluator {
             const included = this.tryCondition(argGroups[0] ?? [], scope, t);
             if (included === undefined) {
               out.push(tokens.slice(i, close + 1).map((x) => x.text).join(''));
+              mark(t.start, false);
             } else if (included) {
               out.push(clause);
+              mark(t.start, false);
             } else {
               if (name === 'join') popJoinModifiers(out);
               trimTrailingSpace(out);
+              origins.length = Math.min(origins.length, out.length);
               const stop = skipClause(tokens, close + 1);
               // Keep the whitespace in front of whatever follows the skipped clause.
               i = stop - 1 > close && tokens[stop - 1]?.type === 'ws' ? stop - 2 : stop - 1;
@@ -138,18 +167,22 @@ export class MacroEvaluator {
           if (text === '') {
             // An empty result inside a list: drop its comma so the SQL stays valid.
             if (!removeTrailingComma(out)) skipComma = true;
+            origins.length = Math.min(origins.length, out.length);
             continue;
           }
           out.push(text);
+          mark(t.start, false);
           continue;
         }
         const value = this.lookup(name, scope);
         if (value === undefined) {
           this.env.report(t, 'render.undefined_variable', `Undefined macro variable @${t.value} (define it with @DEF, in config.yaml variables, or check the spelling)`);
           out.push(t.text);
+          mark(t.start, true);
           continue;
         }
         out.push(this.variableText(value, t, tokens, i));
+        mark(t.start, false);
         continue;
       }
       if (t.type === 'ident' && scope.size > 0) {
@@ -157,12 +190,15 @@ export class MacroEvaluator {
         const prev = previousSignificant(tokens, i);
         if (value && !isOp(prev, '.') && !isKeyword(prev, 'AS') && !isOp(tokens[i + 1], '.')) {
           out.push(toSql(value));
+          mark(t.start, false);
           continue;
         }
       }
       out.push(t.text);
+      mark(t.start, true);
     }
-    return out.join('');
+    origins.length = Math.min(origins.length, out.length);
+    return { out, origins };
   }
 
   /** Identifier text in identifier positions (`@{x}`, `col_@x`, `@schema.table`, `FROM @t`), else SQL. */
@@ -285,6 +321,53 @@ export class MacroEvaluator {
     if (error instanceof MacroError) this.env.report(error.token, error.code, error.message);
     else if (error instanceof EvalError) this.env.report(fallback, 'render.eval', error.message);
     else this.env.report(fallback, 'render.macro', error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface Origin {
+  start: number;
+  /** True when the piece is the source text itself (offsets map one to one). */
+  verbatim: boolean;
+}
+
+interface RenderPiece {
+  /** Offset of the piece in the rendered text. */
+  at: number;
+  length: number;
+  /** File offset of the source text, or of the macro that produced the piece. */
+  origin: number;
+  verbatim: boolean;
+}
+
+/**
+ * Where each character of a rendered text came from: copied text maps to its own file offset,
+ * text a macro produced maps to the macro. Used to put DuckDB's positions back into the file.
+ */
+export class RenderMap {
+  constructor(
+    private readonly pieces: readonly RenderPiece[],
+    private readonly base: number,
+  ) {}
+
+  /** File offset of the rendered text's `offset`. */
+  fileOffset(offset: number): number {
+    let lo = 0;
+    let hi = this.pieces.length - 1;
+    if (hi < 0) return this.base;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.pieces[mid]?.at ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const piece = this.pieces[lo] as RenderPiece;
+    // Past the end of a piece (the end of the text): just after its source.
+    if (piece.verbatim) return piece.origin + Math.min(Math.max(0, offset - piece.at), piece.length);
+    return piece.origin;
+  }
+
+  /** The same map for the text with `n` characters cut from its start (a trimmed render). */
+  shifted(n: number): RenderMap {
+    return n === 0 ? this : new RenderMap(this.pieces.map((p) => ({ ...p, at: p.at - n })), this.base);
   }
 }
 

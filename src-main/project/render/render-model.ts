@@ -4,12 +4,12 @@
  * expanded by the macro evaluator. Problems come back as diagnostics at the macro's position.
  */
 import type { AuditDefinition } from '../audit';
-import type { Diagnostic } from '../diagnostics';
+import type { Diagnostic, SourcePoint } from '../diagnostics';
 import type { AuditCall, ColumnDef, SqlModelDefinition } from '../model';
 import type { PropValue } from '../properties';
-import { rangeInSection, type SqlSection } from '../sql-section';
+import { pointInSection, rangeInSection, type SqlSection } from '../sql-section';
 import { BUILTIN_MACROS } from './builtins';
-import { classify, MacroEvaluator } from './evaluator';
+import { classify, MacroEvaluator, type RenderMap } from './evaluator';
 import { type IntervalInput, timeVariables } from './time-vars';
 import { bool, fromPlain, list, type MacroValue, NULL, num, sql, str } from './values';
 
@@ -36,6 +36,8 @@ export interface RenderedModel {
   onVirtualUpdate: string[];
   /** Empty when rendering succeeded. */
   diagnostics: Diagnostic[];
+  /** File offsets of the rendered query's characters (macro output maps to its macro). */
+  queryMap?: RenderMap;
 }
 
 interface Job {
@@ -105,10 +107,37 @@ export function renderModel(model: SqlModelDefinition, context: RenderContext = 
   const sections = [...model.preStatements, ...(model.query ? [model.query] : []), ...model.postStatements, ...model.onVirtualUpdate];
   const ev = makeEvaluator({ file: model.file, sections, variables: vars.all }, vars, context, diagnostics);
   const preStatements = renderStatements(ev, model.preStatements);
-  const query = model.query ? ev.render(model.query.sql, model.query.offset).trim() : undefined;
+  const mapped = model.query ? ev.renderMapped(model.query.sql, model.query.offset) : undefined;
+  const query = mapped?.text.trim();
+  const queryMap = mapped ? mapped.map.shifted(mapped.text.length - mapped.text.trimStart().length) : undefined;
   const postStatements = renderStatements(ev, model.postStatements);
   const onVirtualUpdate = renderStatements(ev, model.onVirtualUpdate);
-  return { ...(query !== undefined ? { query } : {}), preStatements, postStatements, onVirtualUpdate, diagnostics };
+  return { ...(query !== undefined ? { query } : {}), ...(queryMap ? { queryMap } : {}), preStatements, postStatements, onVirtualUpdate, diagnostics };
+}
+
+/** Where in the model file an offset of its rendered query comes from. */
+export function queryPosition(model: SqlModelDefinition, map: RenderMap | undefined, offset: number): SourcePoint | undefined {
+  if (!model.query) return undefined;
+  const fileOffset = map ? map.fileOffset(offset) : model.query.offset + (model.query.sql.length - model.query.sql.trimStart().length) + offset;
+  return pointInSection(model.query, Math.max(model.query.offset, Math.min(fileOffset, model.query.offset + model.query.sql.length)));
+}
+
+export interface EnvironmentStatementsContext extends RenderContext {
+  /** `@this_env`: the environment being planned or run. */
+  thisEnv: string;
+  /** `@schemas`: the environment's view schemas (`marts__dev`). */
+  schemas: string[];
+  /** `@views`: the environment's views (`marts__dev.x`). */
+  views: string[];
+}
+
+/** Renders config.yaml's `before_all` / `after_all` statements for an environment. */
+export function renderEnvironmentStatements(sections: readonly SqlSection[], context: EnvironmentStatementsContext): { statements: string[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const vars = baseVariables(context, '', undefined);
+  vars.all = { ...vars.all, this_env: str(context.thisEnv), schemas: list(context.schemas.map((s) => sql(s))), views: list(context.views.map((v) => sql(v))) };
+  const ev = makeEvaluator({ file: sections[0]?.file ?? 'config.yaml', sections: [...sections], variables: vars.all }, vars, context, diagnostics);
+  return { statements: renderStatements(ev, sections), diagnostics };
 }
 
 /** A header value (audit argument or default) as a macro value. */

@@ -3,14 +3,14 @@
  * live progress (cancellable), its info (loads, cursors, schema) and resetting its state.
  */
 import path from 'node:path';
-import { PasException, formatPasError, isPasException } from '../../../src-shared/errors';
+import { formatPasError, isPasException } from '../../../src-shared/errors';
 import type { PipelineSummary } from '../../../src-shared/ingest';
 import { loadPipelineFile } from '../../ingest/config/load';
 import { findPipeline, pipelineFiles, pipelineName } from '../../ingest/config/project-pipelines';
-import { LakeIngestSink } from '../../ingest/load/lake-sink';
+import { openProjectSink } from '../../ingest/load/project-sink';
+import type { LakeSink } from '../../ingest/load/sink';
 import { dropPipeline, pipelineInfo } from '../../ingest/pipeline/info';
 import { runPipeline } from '../../ingest/pipeline/run';
-import { LakeWarehouse } from '../../plan/lake-warehouse';
 import type { ProjectSession } from '../project-session';
 import type { Handlers } from './types';
 
@@ -20,12 +20,14 @@ function message(error: unknown): string {
   return isPasException(error) ? formatPasError(error.error) : error instanceof Error ? error.message : String(error);
 }
 
-export async function ingestSink(project: ProjectSession): Promise<LakeIngestSink> {
-  const ws = await project.workspace();
-  if (!(ws.warehouse instanceof LakeWarehouse)) {
-    throw new PasException({ code: 'not_found', what: 'lake', message: "Ingestion loads into the project's DuckLake lake, and the gateway has no catalogs entry of type ducklake." });
+/** Runs `fn` with the project's destination (its lake, else its database), then releases it. */
+export async function withIngestSink<T>(project: ProjectSession, fn: (sink: LakeSink) => Promise<T>): Promise<T> {
+  const opened = await openProjectSink(await project.workspace());
+  try {
+    return await fn(opened.sink);
+  } finally {
+    await opened.close();
   }
-  return new LakeIngestSink(ws.warehouse);
 }
 
 export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipelines' | 'ingest.run' | 'ingest.info' | 'ingest.drop'> {
@@ -46,9 +48,8 @@ export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipeli
     },
     'ingest.run': async ({ pipeline: name }, ctx) => {
       const pipeline = await findPipeline(project.projectDir, name);
-      const sink = await ingestSink(project);
       let last = 0;
-      const result = await runPipeline(pipeline, {
+      const result = await withIngestSink(project, (sink) => runPipeline(pipeline, {
         sink,
         signal: ctx.signal,
         onProgress: (p) => {
@@ -58,7 +59,7 @@ export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipeli
           const { resources: _perResource, ...event } = p;
           ctx.events.emit('ingest.progress', { requestId: ctx.requestId, ...event });
         },
-      });
+      }));
       return {
         pipeline: result.pipeline,
         load_id: result.load_id,
@@ -70,7 +71,7 @@ export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipeli
     },
     'ingest.info': async ({ pipeline: name }) => {
       const pipeline = await findPipeline(project.projectDir, name);
-      const info = await pipelineInfo(pipeline, await ingestSink(project));
+      const info = await withIngestSink(project, (sink) => pipelineInfo(pipeline, sink));
       return {
         pipeline: info.pipeline,
         dataset: info.dataset,
@@ -82,7 +83,7 @@ export function ingestHandlers(project: ProjectSession): Handlers<'ingest.pipeli
     },
     'ingest.drop': async ({ pipeline: name, dropTables }) => {
       const pipeline = await findPipeline(project.projectDir, name);
-      await dropPipeline(pipeline, await ingestSink(project), { dropTables: dropTables === true });
+      await withIngestSink(project, (sink) => dropPipeline(pipeline, sink, { dropTables: dropTables === true }));
       return { dropped: true };
     },
   };

@@ -2,7 +2,7 @@
 import { PasException } from '../../../src-shared/errors';
 import type { LakeOverview, LakeSchemaSummary } from '../../../src-shared/lake';
 import type { ResultStore } from '../../duck/results';
-import { LakeWarehouse } from '../../plan/lake-warehouse';
+import { lakeWarehouseOf } from '../../plan/multi-catalog-warehouse';
 import { quoteIdentifier } from '../../plan/warehouse';
 import type { ProjectSession } from '../project-session';
 import type { SessionPool } from './query';
@@ -14,8 +14,7 @@ async function lakeOf(project: ProjectSession) {
   const ws = await project.workspace().catch((error: unknown) => {
     throw new PasException({ code: 'not_found', what: 'lake', message: `The project could not be opened: ${error instanceof Error ? error.message : String(error)}` });
   });
-  if (!(ws.warehouse instanceof LakeWarehouse)) return undefined;
-  return ws.warehouse;
+  return lakeWarehouseOf(ws.warehouse);
 }
 
 /** DuckLake records inserts and deletes by table id; show the table's name where it still exists. */
@@ -65,8 +64,9 @@ export function lakeHandlers(project: ProjectSession, sessions: SessionPool, res
           ? `SELECT * FROM ${warehouse.qualify({ schema, table })}`
           : await session.withConnection((connection) => warehouse.lake.tableSql(connection, schema, table, { snapshot }));
       const started = performance.now();
-      const result = await session.run(snapshot === undefined ? sql : `SELECT * FROM (${sql}) AS ${quoteIdentifier(`${table}@${snapshot}`)}`, ctx.signal);
-      return results.add(result, performance.now() - started);
+      const text = snapshot === undefined ? sql : `SELECT * FROM (${sql}) AS ${quoteIdentifier(`${table}@${snapshot}`)}`;
+      const result = await session.run(text, ctx.signal);
+      return results.add(result, performance.now() - started, { sql: text, session: LAKE_SESSION });
     },
   };
 }

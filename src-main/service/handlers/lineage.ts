@@ -19,9 +19,11 @@ function key(name: string): string {
 function neighbours(lineage: ProjectLineage, model: string, direction: 'up' | 'down'): Set<string> {
   const out = new Set<string>();
   const state = lineage.graph.model(model);
-  for (const column of state?.lineage.columns ?? []) {
-    if (direction === 'up') for (const dep of column.upstream) out.add(key(dep.relation));
-    else for (const user of lineage.graph.downstream(state?.name ?? model, column.column)) out.add(key(user.model));
+  if (direction === 'up') {
+    for (const column of state?.lineage.columns ?? []) for (const dep of column.upstream) out.add(key(dep.relation));
+  } else {
+    const relation = lineage.graph.relation(model);
+    for (const column of relation?.columns ?? []) for (const user of lineage.graph.downstream(relation?.name ?? model, column)) out.add(key(user.model));
   }
   out.delete(key(model));
   return out;
@@ -41,9 +43,10 @@ function walk(lineage: ProjectLineage, start: string, direction: 'up' | 'down', 
 }
 
 export function buildLineageView(lineage: ProjectLineage, model: string, column: string | undefined, upstream: number, downstream: number): LineageView {
-  const focus = lineage.graph.model(model);
-  if (!focus) throw new PasException({ code: 'not_found', what: 'model', message: `No SQL model named ${model} in the project.` });
-  if (column && !lineage.graph.column(focus.name, column)) {
+  // The focus is a model, or a root (external model, lake table) whose users are shown downstream.
+  const focus = lineage.graph.relation(model);
+  if (!focus) throw new PasException({ code: 'not_found', what: 'model', message: `No model or source table named ${model} in the project.` });
+  if (column && !focus.columns.some((c) => key(c) === key(column))) {
     throw new PasException({ code: 'not_found', what: 'column', message: `${focus.name} has no column ${column}.` });
   }
   const included = new Set([key(focus.name)]);
@@ -83,13 +86,19 @@ export function buildLineageView(lineage: ProjectLineage, model: string, column:
       }
     }
   }
+  if (!focus.isModel) {
+    // The root in focus lists all its columns, in its own order.
+    sourceColumns.set(key(focus.name), new Set([...focus.columns, ...(sourceColumns.get(key(focus.name)) ?? [])]));
+  }
   // Tables that are not models (sources) become nodes listing the columns used from them.
   for (const [name, columns] of sourceColumns) {
     const definition = lineage.model(name);
-    nodes.push({ model: name, kind: definition?.kind.name ?? 'SOURCE', ...(definition ? { file: definition.file } : {}), columns: [...columns].sort().map((c) => ({ name: c })) });
+    nodes.push({ model: name, kind: definition?.kind.name ?? 'SOURCE', ...(definition ? { file: definition.file } : {}), columns: (name === key(focus.name) ? [...columns] : [...columns].sort()).map((c) => ({ name: c })) });
   }
+  const impact = column ? lineage.graph.impact(focus.name, column) : undefined;
   return {
     focus: { model: focus.name, ...(column ? { column } : {}) },
+    ...(impact ? { impact } : {}),
     nodes,
     edges,
     moreUpstream: [...moreUp],
@@ -101,12 +110,16 @@ export function lineageHandlers(project: ProjectSession): Handlers<'lineage.mode
   return {
     'lineage.models': async () => {
       const lineage = await project.lineage();
-      return {
-        models: lineage.graph
-          .modelNames()
-          .sort()
-          .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'MODEL', columns: lineage.graph.model(name)?.lineage.columns.map((c) => c.column) ?? [] })),
-      };
+      const models = lineage.graph
+        .modelNames()
+        .sort()
+        .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'MODEL', columns: lineage.graph.model(name)?.lineage.columns.map((c) => c.column) ?? [] }));
+      // Roots (external models, lake tables) too: a downstream view can start from them.
+      const roots = lineage.graph
+        .rootNames()
+        .sort()
+        .map((name) => ({ name, kind: lineage.model(name)?.kind.name ?? 'SOURCE', columns: lineage.graph.relation(name)?.columns ?? [] }));
+      return { models: [...models, ...roots] };
     },
     'lineage.graph': async ({ model, column, upstream, downstream }) => buildLineageView(await project.lineage(), model, column, upstream, downstream),
     'project.file': async ({ path: relative }) => {

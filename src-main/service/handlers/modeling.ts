@@ -4,9 +4,13 @@
  */
 import { PasException } from '../../../src-shared/errors';
 import type { PlanView } from '../../../src-shared/modeling';
-import { AuditFailedError } from '../../plan/apply';
+import { AuditFailedError, backfillBatches } from '../../plan/apply';
+import { planChangeDetails } from '../../plan/plan-details';
+
+import { ModelRuntimeError } from '../../plan/model-errors';
+import { refuseModelErrors } from '../../problems';
 import type { ProjectGraph } from '../../plan/graph';
-import { displayRange, parseTime } from '../../plan/intervals';
+import { displayRange, isoDate, parseTime } from '../../plan/intervals';
 import { PlanError, type Plan } from '../../plan/plan';
 import { runModelTests } from '../../plan/unit-tests';
 import { renderModel } from '../../project/render/render-model';
@@ -22,17 +26,33 @@ function toPasError(error: unknown): never {
   }
   if (error instanceof StateConflictError) throw new PasException({ code: 'conflict', message: error.message });
   if (error instanceof PlanError) throw new PasException({ code: 'validation', message: error.message, issues: [] });
+  if (error instanceof ModelRuntimeError) {
+    throw new PasException({ code: 'sql', message: error.message, errorType: /^([A-Za-z ]+?) Error: /.exec(error.detail)?.[1] ?? 'Runtime' });
+  }
   throw error;
 }
 
-function planView(plan: Plan): PlanView {
+function planView(plan: Plan, graph: ProjectGraph): PlanView {
   return {
     planId: plan.planId,
     environment: plan.environment,
     createdFrom: plan.createdFrom,
-    changes: plan.changes.map((c) => ({ model: c.model, change: c.change, category: c.category, ...(c.diff ? { diff: c.diff } : {}) })),
-    backfills: plan.backfills.map((b) => ({ model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)) })),
+    previousPlanId: plan.previousPlanId,
+    changes: plan.changes.map((c) => ({
+      model: c.model,
+      change: c.change,
+      category: c.category,
+      ...(c.diff ? { diff: c.diff } : {}),
+      ...planChangeDetails(c, plan, graph),
+      ...(c.change === 'indirectly_modified' ? { parents: graph.nodes.get(c.model)?.parents ?? [] } : {}),
+    })),
+    backfills: plan.backfills.map((b) => {
+      const model = graph.nodes.get(b.model)?.model;
+      return { model: b.model, refresh: b.refresh, intervals: b.intervals.map((i) => displayRange(i, b.unit)), ...(model ? { batches: backfillBatches(b, model).length } : {}) };
+    }),
     virtualUpdate: plan.virtualUpdate,
+    start: plan.start > 0 ? isoDate(plan.start) : null,
+    end: plan.end !== undefined ? isoDate(plan.end - 1) : null,
   };
 }
 
@@ -49,7 +69,8 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         models: Object.values(ws.project.models).map((m) => ({ name: m.name, kind: m.kind.name, file: m.file })),
         environments: environments.map((e) => ({ name: e.name, models: e.snapshots.length, expiresAt: e.expirationTs ? new Date(e.expirationTs).toISOString() : null })),
         tests: ws.project.tests.length,
-        diagnostics: ws.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
+        audits: Object.values(ws.project.models).reduce((n, m) => n + m.audits.length, 0) + Object.keys(ws.project.audits).length,
+        diagnostics: (await ws.problems()).map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })),
       };
     },
     'project.render': async ({ model: name, start, end }) => {
@@ -57,6 +78,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
       const model = ws.project.models[name.toLowerCase()];
       if (!model) throw new PasException({ code: 'not_found', what: 'model', message: `No model named ${name}.` });
       if (model.source !== 'sql') throw new PasException({ code: 'not_found', what: 'sql', message: `${name} is a ${model.source} model: it has no SQL.` });
+      await refuseModelErrors(ws, model);
       const rendered = renderModel(model, {
         start: parseTime(start ?? String(model.start ?? ws.project.config.modelDefaults?.start ?? 'yesterday')),
         ...(end ? { end } : {}),
@@ -75,13 +97,13 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
     },
     'plan.create': async ({ environment, start, end, forwardOnly, restateModels, categories, executionTime }) => {
       const ws = await project.workspace();
-      const errors = ws.diagnostics.filter((d) => d.severity === 'error');
+      const errors = (await ws.problems()).filter((d) => d.severity === 'error');
       if (errors.length > 0) {
         throw new PasException({ code: 'validation', message: `The project has ${errors.length} error(s)`, issues: errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })) });
       }
       const built = await ws
         .plan({
-          ...(environment ? { environment } : {}),
+          environment: environment ?? ws.project.config.defaultTargetEnvironment,
           ...(start ? { start } : {}),
           ...(end ? { end } : {}),
           ...(forwardOnly ? { forwardOnly } : {}),
@@ -92,7 +114,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
         .catch(toPasError);
       plans.set(built.plan.planId, built);
       while (plans.size > KEPT_PLANS) plans.delete(plans.keys().next().value as string);
-      return planView(built.plan);
+      return planView(built.plan, built.graph);
     },
     'plan.apply': async ({ planId }, ctx) => {
       const built = plans.get(planId);
@@ -114,7 +136,14 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
     'plan.run': async ({ environment, executionTime, skipJanitor }, ctx) => {
       const ws = await project.workspace();
       const janitor = skipJanitor ? undefined : await ws.janitor().catch(toPasError);
-      const result = await ws.run(environment ?? 'prod', { signal: ctx.signal, ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}) }).catch(toPasError);
+      const result = await ws
+        // SQLMesh's default_target_environment names the environment when none is given.
+        .run(environment ?? ws.project.config.defaultTargetEnvironment, {
+          signal: ctx.signal,
+          ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
+          onEvent: (e) => ctx.events.emit('progress', { requestId: ctx.requestId, method: 'plan.run', stage: 'running', message: `${e.model} [${e.interval.join(' – ')}]` }),
+        })
+        .catch(toPasError);
       return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}), ...(janitor ? { janitor } : {}) };
     },
   };

@@ -41,7 +41,7 @@ export function queryHandlers(
       const target = await sessions.get(session ?? DEFAULT_SESSION);
       const started = performance.now();
       const result = await target.run(sql, ctx.signal);
-      return results.add(result, performance.now() - started);
+      return results.add(result, performance.now() - started, { sql, session: session ?? DEFAULT_SESSION });
     },
     'query.page': async ({ resultId, offset, limit }) => results.page(resultId, offset, limit),
     'query.close': async ({ resultId }) => ({ closed: results.close(resultId) }),

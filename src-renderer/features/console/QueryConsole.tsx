@@ -65,7 +65,11 @@ export function QueryConsole({ client }: { client: Client }) {
         </div>
       )}
       <div className="results-pane">
-        {result ? <ResultGrid key={result.resultId} client={client} handle={result} /> : <div className="empty">No results yet.</div>}
+        {result ? (
+          <ResultGrid key={result.resultId} client={client} handle={result} exportName="query" />
+        ) : (
+          <div className="empty">{error ? (error.code === 'cancelled' ? 'Cancelled: run the query again for rows.' : 'The query failed: fix it and run again (Ctrl+Enter).') : running ? 'Running…' : 'No results yet: write a query and press Ctrl+Enter.'}</div>
+        )}
       </div>
     </section>
   );

@@ -121,7 +121,7 @@ export function LakePanel({ client, active }: { client: Client; active: boolean 
         </div>
         <div className="lake-main">
           <div className="lake-result" data-testid="lake-result">
-            {busy ? <div className="empty">Reading…</div> : result ? <ResultGrid key={result.resultId} client={client} handle={result} /> : <div className="empty">Pick a table to read it.</div>}
+            {busy ? <div className="empty">Reading…</div> : result ? <ResultGrid key={result.resultId} client={client} handle={result} exportName={selected ? `${selected.schema}.${selected.table}` : undefined} /> : <div className="empty">Pick a table to read it.</div>}
           </div>
           <div className="lake-snapshots">
             <h3>Snapshots</h3>

@@ -2,7 +2,8 @@
  * The lineage view: models as nodes listing their columns, column-to-column edges, laid out
  * off the UI thread. Picking a column highlights where its values come from and what uses
  * them, and lists each hop's expression; the model's file opens at the column's expression.
- * Only the part connected to the focus is shown; each side expands one level at a time.
+ * Only the part connected to the focus is shown; each side expands one level at a time, and
+ * "All downstream" shows the whole impact of a change (every level downstream).
  */
 import { Background, Controls, ReactFlow, type Edge } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -20,8 +21,13 @@ import { HEADER_HEIGHT, ModelNode, NODE_WIDTH, ROW_HEIGHT, type ModelFlowNode } 
 
 const nodeTypes = { model: ModelNode };
 
-function defaultFocus(models: LineageModelSummary[]): string | undefined {
-  return (models.find((m) => m.name.startsWith('marts.')) ?? models[models.length - 1])?.name;
+/** The most levels the contract allows: in practice the whole downstream. */
+const ALL_LEVELS = 100;
+
+function defaultFocus(all: LineageModelSummary[]): string | undefined {
+  // Roots (tables that are not models) are listed too; start from a model.
+  const models = all.filter((m) => m.kind !== 'SOURCE' && m.kind !== 'EXTERNAL');
+  return (models.find((m) => m.name.startsWith('marts.')) ?? models[models.length - 1] ?? all[0])?.name;
 }
 
 export function LineagePanel({ client, active }: { client: Client; active: boolean }) {
@@ -55,7 +61,7 @@ export function LineagePanel({ client, active }: { client: Client; active: boole
   useEffect(() => {
     if (!focus) return;
     let stale = false;
-    client.invoke('lineage.graph', { model: focus, upstream: depth.up, downstream: depth.down }).then(
+    client.invoke('lineage.graph', { model: focus, upstream: depth.up, downstream: Math.min(depth.down, ALL_LEVELS) }).then(
       async (result) => {
         const sized = result.nodes.map((n) => ({ id: n.model.toLowerCase(), width: NODE_WIDTH, height: HEADER_HEIGHT + ROW_HEIGHT * n.columns.length }));
         const edges = result.edges.map((e) => ({ source: e.from.model.toLowerCase(), target: e.to.model.toLowerCase() }));
@@ -113,7 +119,7 @@ export function LineagePanel({ client, active }: { client: Client; active: boole
 
   const edges: Edge[] = (view?.edges ?? [])
     .map((e, i) => ({ e, i }))
-    .filter(({ e }) => showFilters || e.kind === 'value')
+    .filter(({ e }) => showFilters || e.kind !== 'filter')
     .map(({ e, i }) => ({
       id: `e${i}`,
       source: e.from.model.toLowerCase(),
@@ -174,9 +180,17 @@ export function LineagePanel({ client, active }: { client: Client; active: boole
           <button type="button" aria-label="Fewer downstream levels" onClick={() => setDepth((d) => ({ ...d, down: Math.max(0, d.down - 1) }))}>
             −
           </button>
-          <span data-testid="downstream-depth">{depth.down}</span>
-          <button type="button" aria-label="More downstream levels" onClick={() => setDepth((d) => ({ ...d, down: d.down + 1 }))} disabled={view !== undefined && view.moreDownstream.length === 0}>
+          <span data-testid="downstream-depth">{depth.down >= ALL_LEVELS ? 'all' : depth.down}</span>
+          <button type="button" aria-label="More downstream levels" onClick={() => setDepth((d) => ({ ...d, down: d.down + 1 }))} disabled={depth.down >= ALL_LEVELS || (view !== undefined && view.moreDownstream.length === 0)}>
             +
+          </button>
+          <button
+            type="button"
+            aria-pressed={depth.down >= ALL_LEVELS}
+            title="Show every model downstream: the whole impact of a change"
+            onClick={() => setDepth((d) => ({ ...d, down: d.down >= ALL_LEVELS ? 1 : ALL_LEVELS }))}
+          >
+            All downstream
           </button>
         </span>
         <label className="toggle">

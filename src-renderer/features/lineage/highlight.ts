@@ -15,7 +15,7 @@ export interface Highlight {
 }
 
 export function highlightPaths(edges: LineageEdge[], selected: ColumnKey, showFilters: boolean): Highlight {
-  const usable = edges.map((e, i) => ({ e, i })).filter(({ e }) => showFilters || e.kind === 'value');
+  const usable = edges.map((e, i) => ({ e, i })).filter(({ e }) => showFilters || e.kind !== 'filter');
   const columns = new Set([columnId(selected)]);
   const marked = new Set<number>();
   const walk = (direction: 'up' | 'down') => {

@@ -2,10 +2,12 @@
 import { useNavigation, type View } from '../../store/navigation';
 
 const ITEMS: { view: View; label: string; icon: string }[] = [
+  { view: 'models', label: 'Models', icon: '❖' },
   { view: 'query', label: 'Query', icon: '▤' },
   { view: 'lineage', label: 'Lineage', icon: '⇶' },
   { view: 'ingest', label: 'Ingest', icon: '⇩' },
   { view: 'lake', label: 'Lake', icon: '◫' },
+  { view: 'environments', label: 'Environments', icon: '⎇' },
 ];
 
 export function NavBar() {

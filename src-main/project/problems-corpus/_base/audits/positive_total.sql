@@ -1,0 +1,4 @@
+AUDIT (
+  name positive_total
+);
+SELECT * FROM @this_model WHERE total < 0

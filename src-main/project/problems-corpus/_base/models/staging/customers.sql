@@ -1,0 +1,4 @@
+MODEL (
+  name staging.customers,
+  kind SEED (path '../../seeds/customers.csv')
+);

@@ -1,0 +1,4 @@
+AUDIT (
+  name positive_total
+);
+SELECT 1

@@ -1,0 +1,10 @@
+MODEL (
+  name staging.events,
+  kind VIEW
+);
+
+SELECT
+  id,
+  kinds,
+  ts
+FROM raw.events

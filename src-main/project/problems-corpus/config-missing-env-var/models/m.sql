@@ -1,0 +1,2 @@
+MODEL (name staging.m, kind VIEW);
+SELECT 1 AS x

@@ -1,0 +1,6 @@
+MODEL (
+  name staging.orders,
+  kind FULL,
+  grain order_id
+);
+

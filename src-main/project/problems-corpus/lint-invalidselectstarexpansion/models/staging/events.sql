@@ -1,0 +1,7 @@
+MODEL (
+  name staging.events,
+  kind VIEW
+);
+
+SELECT *
+FROM raw.unknown_events
