@@ -66,7 +66,7 @@ describe('pas lake', () => {
     writeFileSync(path.join(dir, 'config.yaml'), "gateways:\n  local:\n    connection:\n      type: duckdb\n      catalogs:\n        lake:\n          type: ducklake\n          path: lake.ducklake\n          data_path: 's3://'\nmodel_defaults:\n  dialect: duckdb\n");
     const invalid = pas(['lake', 'tables', '-p', dir]);
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toContain('Invalid lake configuration: gateways.local.connection.catalogs.lake.data_path: must be s3://bucket/prefix/');
+    expect(invalid.stderr).toContain('config.yaml:9:22: error: catalogs.lake.data_path: must be s3://bucket/prefix/');
   });
 
   it('reads ages like 7d and 12h', () => {

@@ -115,6 +115,12 @@ export class LakeAttachment {
         await this.ddl.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${lit(this.alias)} AND NOT internal AND schema_name <> ${lit(CACHE_SCHEMA)}`)
       ).getRowObjectsJS();
       this.schemas = new Set(schemas.map((r) => String(r.schema_name)));
+      // Tables a console session created in the lake's catalog lived in memory before this
+      // cache existed, and still last one process only: the cache keeps views, nothing else.
+      const leftovers = (
+        await this.ddl.runAndReadAll(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ${lit(this.alias)} AND schema_name <> ${lit(CACHE_SCHEMA)}`)
+      ).getRowObjectsJS();
+      for (const t of leftovers) await run(`DROP TABLE IF EXISTS ${qualified(this.alias, String(t.schema_name), String(t.table_name))}`);
       this.cache = table;
       return true;
     } catch {
