@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { QueryResultHandle } from './values';
+import type { ProblemView } from './problems-contract';
 
 const environment = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
 const projectPath = z.string().min(1).max(1000);
@@ -102,16 +103,8 @@ export interface WorkbenchTree {
   macros: string[];
 }
 
-export interface WorkbenchProblem {
-  file: string;
-  line: number;
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  severity: 'error' | 'warning';
-  message: string;
-  code: string;
-}
+/** A problem at its place in a file: the same shape `project.problems` gives. */
+export type WorkbenchProblem = ProblemView;
 
 export interface PreviewResult {
   handle: QueryResultHandle;

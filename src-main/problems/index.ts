@@ -3,6 +3,7 @@
  * for the editor: the same list with one file's unsaved text in place of what is on disk.
  */
 import { PasException } from '../../src-shared/errors';
+import type { ProblemView } from '../../src-shared/problems-contract';
 import type { Diagnostic } from '../project/diagnostics';
 import { loadProject, type Project } from '../project/project';
 import type { SqlParser } from '../sql/parse';
@@ -46,4 +47,18 @@ export async function refuseModelErrors(ws: Pick<ProblemSource, 'problems'>, mod
     message: `${model.name} has ${errors.length} error(s); fix them first`,
     issues: errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message })),
   });
+}
+
+/** A problem as the contract carries it (`project.problems`, `workbench.problems`). */
+export function problemView(d: Diagnostic): ProblemView {
+  return {
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    ...(d.endLine !== undefined ? { endLine: d.endLine } : {}),
+    ...(d.endColumn !== undefined ? { endColumn: d.endColumn } : {}),
+    severity: d.severity,
+    message: d.message,
+    code: d.code,
+  };
 }

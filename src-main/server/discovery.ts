@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { processAlive } from '../process/alive';
+
+export { processAlive };
 
 export const engineDiscovery = z.object({
   address: z.literal('127.0.0.1'),
@@ -66,13 +69,3 @@ export function removeDiscovery(projectDir: string, token?: string): void {
   }
 }
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

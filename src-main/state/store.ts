@@ -7,6 +7,7 @@
 import { mergeIntervals, type Interval } from '../plan/intervals';
 import type { StateDb } from './db';
 import type { EnvironmentRecord, IntervalRecord, SnapshotId, SnapshotRecord } from './records';
+import { processAlive } from '../process/alive';
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -70,15 +71,6 @@ export interface LockTakeover {
   reason: string;
 }
 
-/** Whether process `pid` runs on this machine (a process we may not signal still runs). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function lockOf(environment: string, row: LockRow): PlanLock {
   return {

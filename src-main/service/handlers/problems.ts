@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { PasException } from '../../../src-shared/errors';
 import { normalizeEnvironment } from '../../plan/naming';
-import { problemsFor } from '../../problems';
+import { problemsFor, problemView } from '../../problems';
 import type { ProjectSession } from '../project-session';
 import type { Handlers } from './types';
 
@@ -24,16 +24,7 @@ export function problemsHandlers(project: ProjectSession): Handlers<'project.pro
       }
       const problems = await problemsFor(ws, overlay);
       return {
-        problems: problems.map((d) => ({
-          file: d.file,
-          line: d.line,
-          column: d.column,
-          ...(d.endLine !== undefined ? { endLine: d.endLine } : {}),
-          ...(d.endColumn !== undefined ? { endColumn: d.endColumn } : {}),
-          severity: d.severity,
-          message: d.message,
-          code: d.code,
-        })),
+        problems: problems.map(problemView),
       };
     },
     'plan.unlock': async ({ environment }) => {

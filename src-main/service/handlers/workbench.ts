@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PasException, type PasError } from '../../../src-shared/errors';
-import type { WorkbenchItem, WorkbenchModel, WorkbenchProblem } from '../../../src-shared/workbench-contract';
+import type { WorkbenchItem, WorkbenchModel } from '../../../src-shared/workbench-contract';
 import type { DuckEngine } from '../../duck/engine';
 import type { ResultStore } from '../../duck/results';
 import type { Session } from '../../duck/session';
@@ -15,6 +15,7 @@ import { pipelineFiles, pipelineName } from '../../ingest/config/project-pipelin
 import { environmentView, PROD, splitModelName } from '../../plan/naming';
 import type { Workspace } from '../../plan/workspace';
 import type { Diagnostic } from '../../project/diagnostics';
+import { problemView } from '../../problems';
 import type { SqlModelDefinition } from '../../project/model';
 import { BUILTIN_MACROS } from '../../project/render/builtins';
 import { queryLineage } from '../../lineage/query';
@@ -37,18 +38,6 @@ function relativePath(root: string, file: string): string {
   return path.relative(path.resolve(root), file).split(path.sep).join('/');
 }
 
-function toProblem(d: Diagnostic): WorkbenchProblem {
-  return {
-    file: d.file,
-    line: d.line,
-    column: d.column,
-    ...(d.endLine !== undefined ? { endLine: d.endLine } : {}),
-    ...(d.endColumn !== undefined ? { endColumn: d.endColumn } : {}),
-    severity: d.severity,
-    message: d.message,
-    code: d.code,
-  };
-}
 
 /** The identifier (or other token) starting at `offset` of `sql`. */
 function tokenAt(sql: string, offset: number): string | undefined {
@@ -221,15 +210,15 @@ export function workbenchHandlers(
       const absolute = await resolveInside(ws.project.root, file);
       const relative = relativePath(ws.project.root, absolute);
       if (!/^models\/.*\.sql$/.test(relative)) {
-        return { problems: ws.diagnostics.filter((d) => d.file === relative).map(toProblem) };
+        return { problems: ws.diagnostics.filter((d) => d.file === relative).map(problemView) };
       }
       const source = text ?? (await readFile(absolute, 'utf8'));
       const overlay = readOverlay(ws.project, relative, source);
-      const problems = overlay.diagnostics.map(toProblem);
+      const problems = overlay.diagnostics.map(problemView);
       const model = overlay.model;
       if (!model || problems.some((p) => p.severity === 'error')) return { problems };
       const rendered = renderForPreview(ws.project, model);
-      problems.push(...rendered.diagnostics.map(toProblem));
+      problems.push(...rendered.diagnostics.map(problemView));
       const query = rendered.query;
       if (query === undefined || rendered.diagnostics.length > 0) return { problems };
       const parsed = await ws.parser.parse(query);
