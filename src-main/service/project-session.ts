@@ -28,6 +28,7 @@ export class ProjectSession {
     private readonly engine: DuckEngine,
     readonly projectDir: string,
     private readonly events: EventBus,
+    private readonly options: { watch?: boolean } = {},
   ) {}
 
   workspace(): Promise<Workspace> {
@@ -90,7 +91,7 @@ export class ProjectSession {
   }
 
   private startWatching(): void {
-    if (this.watcher) return;
+    if (this.watcher || this.options.watch === false) return;
     try {
       this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
         if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
