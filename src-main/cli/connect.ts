@@ -73,7 +73,8 @@ export async function openClient(options: OpenOptions): Promise<EngineClient> {
     const remote = await connectRunningEngine(projectDir);
     if (remote) return remote;
   }
-  return new InProcessClient(await PasService.create({ projectDir: projectDir ?? path.resolve(options.project ?? '.') }));
+  // One command, then exit: no file watcher (it would walk the whole project for nothing).
+  return new InProcessClient(await PasService.create({ projectDir: projectDir ?? path.resolve(options.project ?? '.'), watch: false }));
 }
 
 /** Opens a client for the command, runs it, and always closes the client. */

@@ -53,6 +53,8 @@ export class LakeAttachment {
   private readonly boundTables = new Map<string, TableState>();
   /** Digests of what each bound view was built from: table signatures, lake view SQL. */
   private readonly viewSql = new Map<string, string>();
+  /** The cache's table and view signatures are still in its file (see `readSignatures`). */
+  private signaturesToRead = false;
   private schemas = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -105,12 +107,11 @@ export class LakeAttachment {
       const table = qualified(this.alias, CACHE_SCHEMA, 'bound');
       await run(`CREATE SCHEMA IF NOT EXISTS ${qualified(this.alias, CACHE_SCHEMA)}`);
       await run(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, signature VARCHAR NOT NULL)`);
-      const rows = (await this.ddl.runAndReadAll(`SELECT key, kind, signature FROM ${table}`)).getRowObjectsJS();
-      for (const row of rows) {
-        if (row.kind === 'snapshot') this.snapshotId = Number(row.signature);
-        else if (row.kind === 'table') this.tableSignatures.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
-        else if (row.kind === 'view') this.viewSql.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
-      }
+      // The snapshot the views show, now; what each view was built from only when a bind needs
+      // it (a process whose snapshot is current never binds: a 1,000-table read saved per start).
+      const rows = (await this.ddl.runAndReadAll(`SELECT signature FROM ${table} WHERE kind = 'snapshot'`)).getRowObjectsJS();
+      for (const row of rows) this.snapshotId = Number(row.signature);
+      this.signaturesToRead = true;
       const schemas = (
         await this.ddl.runAndReadAll(`SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${lit(this.alias)} AND NOT internal AND schema_name <> ${lit(CACHE_SCHEMA)}`)
       ).getRowObjectsJS();
@@ -186,7 +187,25 @@ export class LakeAttachment {
     return task;
   }
 
+  /** Reads what the cached views were built from (once, before the first bind). */
+  private async readSignatures(): Promise<void> {
+    if (!this.signaturesToRead || !this.cache) return;
+    this.signaturesToRead = false;
+    try {
+      const rows = (await this.ddl.runAndReadAll(`SELECT key, kind, signature FROM ${this.cache} WHERE kind <> 'snapshot'`)).getRowObjectsJS();
+      for (const row of rows) {
+        if (row.kind === 'table') this.tableSignatures.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
+        else if (row.kind === 'view') this.viewSql.set((JSON.parse(String(row.key)) as string[]).join('\u0000'), String(row.signature));
+      }
+    } catch {
+      // Unreadable: every view is made again (the same views, only slower).
+      this.tableSignatures.clear();
+      this.viewSql.clear();
+    }
+  }
+
   private async bind(snapshot: SnapshotRow, known?: CatalogState): Promise<void> {
+    await this.readSignatures();
     const state = known ?? (await this.host.loadState(snapshot));
     try {
       await this.bindState(snapshot, state);

@@ -191,8 +191,11 @@ export class LineageGraph {
     for (let hops = 1; hops <= maxHops && frontier.length > 0; hops++) {
       const next: ColumnRef[] = [];
       for (const ref of frontier) {
-        for (const user of this.downstream(ref.model, ref.column)) {
-          const key = columnKey(user.model, user.column);
+        // The users map is keyed by each user's column key already: no key built per visit
+        // (`lineage --all` walks this for every column of every model).
+        const users = this.users.get(nameKey(ref.model))?.get(nameKey(ref.column));
+        if (!users) continue;
+        for (const [key, user] of users) {
           if (seen.has(key)) continue;
           seen.add(key);
           out.push({ ...user, hops });

@@ -97,6 +97,7 @@ export class ProjectLineage {
 
   private async inputs(projectGraph: ProjectGraph, parser: SqlParser, names: string[]): Promise<ModelInput[]> {
     const models: Omit<ModelInput, 'parsed'>[] = [];
+    const parsedAlready: ModelInput[] = [];
     const code: ModelInput[] = [];
     for (const name of names) {
       const node = projectGraph.nodes.get(name);
@@ -116,15 +117,20 @@ export class ProjectLineage {
       const declared = node.model.columns?.map((c) => c.name);
       const section = node.model.source === 'sql' ? node.model.query?.sql : undefined;
       const asWritten = section !== undefined && section.trim() !== query.trim() ? asWrittenMapper(section, this.variables) : undefined;
-      models.push({
+      const input = {
         name,
         sql: query,
         ...(engineColumns.length > 0 ? { engineColumns } : {}),
         ...(declared?.length ? { declaredColumns: declared } : {}),
         ...(asWritten ? { asWritten } : {}),
-      });
+      };
+      // The graph parsed this very query (or read its trees from the model cache): no second
+      // DuckDB parse. Those it could not parse go through parseModels (its PIVOT retry, its messages).
+      const statements = node.statements;
+      if (statements) parsedAlready.push({ ...input, parsed: { ok: true, statements } });
+      else models.push(input);
     }
-    return [...(await parseModels(parser, models)), ...code];
+    return [...parsedAlready, ...(await parseModels(parser, models)), ...code];
   }
 
   /** Recomputes the models whose input differs from last time, and their dependents; roots whose columns changed too. */

@@ -17,6 +17,7 @@ import { openPostgresState } from '../state/postgres-db';
 import { StateStore } from '../state/store';
 import { applyPlan, type ApplyEvent, type ApplyResult } from './apply';
 import { DEFAULT_CONCURRENT_TASKS } from '../project/config';
+import { problemsKey, readProblems, writeProblems } from '../problems/check-cache';
 import { checkProject } from '../problems/check';
 import { buildGraph, type ProjectGraph } from './graph';
 import { openWarehouse } from './open-warehouse';
@@ -118,9 +119,17 @@ export class Workspace {
   private async check(loadDiagnostics: Diagnostic[]): Promise<void> {
     this.checkedGraph = undefined;
     try {
+      // The same project as last check (nothing changed since): its problem list from the cache.
+      const key = problemsKey(this.project, loadDiagnostics, [this.warehouse.catalog]);
+      const cached = key !== undefined ? readProblems(this.project.root, key) : undefined;
+      if (cached) {
+        this.diagnostics = cached;
+        return;
+      }
       const check = await checkProject(this.project, loadDiagnostics, this.parser, [this.warehouse.catalog]);
       this.diagnostics = check.diagnostics;
       this.checkedGraph = check.graph;
+      if (key !== undefined) writeProblems(this.project.root, key, check.diagnostics);
     } catch (error) {
       // A fault of the checker must not keep the project from opening: say so, keep what loading found.
       const message = `The project could not be checked completely (${error instanceof Error ? error.message : String(error)}); problems in queries and columns may be missing.`;

@@ -3,7 +3,8 @@
  * audits, YAML tests, seeds and external models. Every file is read even when others fail,
  * and all problems come back together as diagnostics naming file, line and column.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type AuditDefinition, readAudits } from './audit';
 import { isBuiltinAudit } from './builtin-audits';
@@ -80,19 +81,24 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(path);
 }
 
 export async function loadProject(dir: string, options: LoadProjectOptions = {}): Promise<LoadProjectResult> {
   const root = dir;
   const diagnostics = new Diagnostics();
   const overlayPath = options.overlay ? join(root, options.overlay.path) : undefined;
-  const read = (path: string): Promise<string> => (path === overlayPath && options.overlay ? Promise.resolve(options.overlay.text) : readFile(path, 'utf8'));
+  // Read synchronously: a project's files are small and many, and each async readFile is four
+  // thread-pool round trips (open, stat, read, close): 1,000 models took ~400 ms that way on a
+  // busy machine, ~20 ms like this.
+  const read = (path: string): Promise<string> => {
+    if (path === overlayPath && options.overlay) return Promise.resolve(options.overlay.text);
+    try {
+      return Promise.resolve(readFileSync(path, 'utf8'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   /** The files of a folder, with the overlay file among them when it belongs there. */
   const files = async (folder: string): Promise<string[]> => {
     const found = await walk(join(root, folder));

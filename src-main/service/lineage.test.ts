@@ -68,3 +68,26 @@ describe('lineage through the service', () => {
     expect(view.edges).toContainEqual(expect.objectContaining({ from: { model: 'staging.stg_events', column: 'amount' }, to: { model: 'marts.daily', column: 'biggest' } }));
   });
 });
+
+describe('lineage of one model in a one-shot session (a pas command)', () => {
+  it('reports the same as the whole project lineage does, from the models around the asked one only', async () => {
+    const dir = await createTestProject();
+    const oneShot = await PasService.create({ projectDir: dir, watch: false });
+    const longLived = await PasService.create({ projectDir: dir });
+    try {
+      const { records: every } = await oneShot.invoke('lineage.query', { all: true });
+      for (const model of ['marts.daily', 'marts.by_category', 'staging.stg_events']) {
+        for (const direction of ['both', 'upstream', 'downstream'] as const) {
+          const { records } = await oneShot.invoke('lineage.query', { model, direction, depth: 3 });
+          const { records: full } = await longLived.invoke('lineage.query', { model, direction, depth: 3 });
+          expect(records).toEqual(full);
+          expect(records.length).toBeGreaterThan(0);
+        }
+      }
+      expect(every.length).toBeGreaterThan(0);
+    } finally {
+      await oneShot.close();
+      await longLived.close();
+    }
+  });
+});

@@ -41,6 +41,11 @@ export interface ServiceOptions {
   projectDir?: string;
   /** Return before the project has opened (web mode prints its URL sooner); sessions wait for it. */
   openInBackground?: boolean;
+  /**
+   * Watch the project's files and reload on change (default true). A one-shot CLI command
+   * turns it off: a recursive watch walks every folder of the project (~100 ms on 1,000 models).
+   */
+  watch?: boolean;
 }
 
 export interface InvokeOptions {
@@ -64,9 +69,10 @@ export class PasService {
     readonly projectDir: string,
     private readonly engine: DuckEngine,
     private readonly results: ResultStore,
+    watch = true,
   ) {
     const sessions = new SessionPool(engine);
-    this.project = new ProjectSession(engine, projectDir, this.events);
+    this.project = new ProjectSession(engine, projectDir, this.events, { watch });
     this.workbench = workbenchHandlers(this.project, engine, results, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
@@ -87,7 +93,7 @@ export class PasService {
   static async create(options: ServiceOptions = {}): Promise<PasService> {
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const engine = await DuckEngine.open();
-    const service = new PasService(projectDir, engine, new ResultStore());
+    const service = new PasService(projectDir, engine, new ResultStore(), options.watch ?? true);
     // A project's warehouse becomes every session's default catalog (see open-warehouse.ts), so
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.

@@ -176,7 +176,8 @@ export function projectCommandHandlers(
       return { file, written, kept, missing: missing.filter((m) => !kept.includes(m)) };
     },
     'lineage.query': async ({ model, column, direction, depth, all }) => {
-      const lineage = await project.lineage();
+      // One model's report needs only the models around it (its cone), not the whole project's.
+      const lineage = await (all || !model ? project.lineage() : project.lineageAround(model));
       const graph = lineage.graph;
       const options = { ...(direction && direction !== 'both' ? { direction } : {}), ...(depth !== undefined ? { depth } : {}) };
       if (all) {
