@@ -85,6 +85,18 @@ test('a misspelt column is marked in the editor and listed as a problem at its l
   await expect(page.getByTestId('problems-panel')).toContainText(`${SUMMARY}:${line}:7`);
   await expect(page.getByTestId('problems-panel')).toContainText('persons_kiled');
   await page.screenshot({ path: testInfo.outputPath('07-typo-problems.png') });
+
+  // Saved, the typo is the project's problem too: the header's badge counts it and lists it at its line.
+  await page.locator('[data-testid="model-editor"] .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+S');
+  const badge = page.getByTestId('problems-badge');
+  await expect(badge).toContainText('1 error');
+  await badge.click();
+  await expect(page.locator('ul.problems-list li').filter({ hasText: `${SUMMARY}:${line}:7` })).toContainText('persons_kiled');
+  await page.screenshot({ path: testInfo.outputPath('07b-typo-badge.png') });
+  await badge.click();
+  writeFileSync(path.join(project.dir, SUMMARY), original);
+  await expect(badge).toContainText('No problems');
 });
 
 test('completes the columns of an upstream model after its alias', async ({ page, project }, testInfo) => {
