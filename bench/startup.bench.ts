@@ -1,11 +1,11 @@
 /**
  * Start-up: `npm start` (web mode, on a built checkout) until it prints the URL, and `pas serve`
- * from a cold process until the page is interactive in Chromium (the console's editor is
- * there and the header shows the engine), each beside baselines measured in the same run: a
- * bare `node -e ""`, and a static page served by Node and loaded by the same browser.
+ * from a cold process until the page is interactive in Chromium (the Models explorer lists the
+ * example project's models as clickable items and the header shows the engine), each beside
+ * baselines measured in the same run: a bare `node -e ""`, and a static page served by Node
+ * and loaded by the same browser.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import type { Figure } from './harness';
 
 const root = path.resolve(import.meta.dirname, '..');
 const RUNS = 3;
+/** The example project's models, as the Models explorer lists them (data-testid explorer-model-NAME). */
+const EXAMPLE_MODELS = ['staging.stg_collisions', 'intermediate.int_collisions_daily', 'marts.borough_daily_summary'];
 const URL_PATTERN = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
 
 function median(values: number[]): number {
@@ -65,12 +67,14 @@ export async function run(): Promise<Figure[]> {
   const browserPath = locateBrowser()?.path;
   if (!browserPath) throw new Error('startup bench: no Chromium found (see scripts/browser.mjs)');
   const env = { ...process.env, PAS_NO_OPEN: '1', PAS_WEB: '1' };
-  const cli = existsSync(path.join(root, 'out/cli/pas.mjs')) ? path.join(root, 'out/cli/pas.mjs') : path.join(root, 'bin/pas.mjs');
+  // `pas` as installed: bin/pas.mjs runs the prebuilt bundle (out/cli/pas.mjs only exports runCli).
+  const cli = path.join(root, 'bin/pas.mjs');
 
   const nodeBaseline: number[] = [];
   const npmStart: number[] = [];
   const serveUrl: number[] = [];
   const serveInteractive: number[] = [];
+  const pageInteractive: number[] = [];
   const staticLoad: number[] = [];
 
   const staticServer = createServer((_req, res) => {
@@ -93,8 +97,9 @@ export async function run(): Promise<Figure[]> {
       serveUrl.push(serve.ms);
       const loadStarted = performance.now();
       await page.goto(serve.url);
-      await page.locator('.monaco-editor').waitFor();
+      for (const model of EXAMPLE_MODELS) await page.getByTestId(`explorer-model-${model}`).waitFor();
       await page.locator('.app-header .engine', { hasText: 'DuckDB' }).waitFor();
+      pageInteractive.push(performance.now() - loadStarted);
       serveInteractive.push(serve.ms + (performance.now() - loadStarted));
       await page.close();
       await serve.stop();
@@ -117,6 +122,6 @@ export async function run(): Promise<Figure[]> {
   const via = path.relative(root, cli);
   return [
     { name: 'npm start (web mode, built) → URL printed', value: start, unit: 'ms', baseline: `node -e "": ${node.toFixed(0)} ms (${(start / node).toFixed(1)}x); pas serve alone → URL: ${median(serveUrl).toFixed(0)} ms via ${via}`, target: '< 1500 ms', met: start < 1500 },
-    { name: 'pas serve cold start → page interactive', value: interactive, unit: 'ms', baseline: `static page load in the same Chromium: ${median(staticLoad).toFixed(0)} ms; node -e "": ${node.toFixed(0)} ms`, target: '< 1000 ms', met: interactive < 1000 },
+    { name: 'pas serve cold start → Models explorer lists the example', value: interactive, unit: 'ms', baseline: `of which URL → explorer: ${median(pageInteractive).toFixed(0)} ms; static page load in the same Chromium: ${median(staticLoad).toFixed(0)} ms; node -e "": ${node.toFixed(0)} ms`, target: '< 1000 ms', met: interactive < 1000 },
   ];
 }

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildIfStale } from './build.mjs';
 import { downloadFailureReason, probeDownloadHost } from './electron-failure.mjs';
 
@@ -72,17 +72,21 @@ async function electronBinary() {
   return { reason };
 }
 
-function webMode(reason) {
+async function webMode(reason) {
   console.log(`${forceWeb ? 'Web mode' : 'Electron cannot start here'} — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
-  // The prebuilt CLI starts without compiling TypeScript; the source CLI (through tsx) otherwise.
-  const prebuilt = path.join(root, 'out/cli/pas.mjs');
-  const cli = existsSync(prebuilt) ? prebuilt : path.join(root, 'bin/pas.mjs');
+  // The prebuilt CLI (out/cli/pas.mjs) runs in this very process: no second Node start, no
+  // TypeScript to compile. It is rebuilt first when the sources changed since it was built.
+  const { buildCli, bundleIsFresh, bundlePath } = await import('./cli-bundle.mjs');
+  if (!bundleIsFresh()) {
+    console.log('Building the CLI (out/cli/pas.mjs)…');
+    await buildCli();
+  }
   const open = process.env.PAS_NO_OPEN ? [] : ['--open'];
-  const child = spawn(process.execPath, [cli, 'serve', '--project', project, ...open], { stdio: 'inherit' });
-  const stop = () => child.kill('SIGINT');
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // The build was checked above: `pas serve` need not walk the sources again.
+  process.env.PAS_RENDERER_DIR ??= path.join(root, 'out/renderer');
+  process.argv = [process.argv[0], process.argv[1], 'serve', '--project', project, ...open];
+  const { runCli } = await import(pathToFileURL(bundlePath).href);
+  await runCli();
 }
 
 try {
@@ -103,15 +107,15 @@ if (electron.binary) {
     process.stderr.write(chunk);
     lastLines = `${lastLines}${chunk}`.slice(-2000);
   });
-  child.on('error', (error) => webMode(`its binary would not run (${error.message})`));
+  child.on('error', (error) => void webMode(`its binary would not run (${error.message})`));
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal === null && Date.now() - started < 15_000) {
       const last = lastLines.trim().split('\n').filter(Boolean).at(-1) ?? `exit code ${code}`;
-      webMode(`it exited at once (${last.trim().slice(0, 300)})`);
+      void webMode(`it exited at once (${last.trim().slice(0, 300)})`);
     } else {
       process.exit(code ?? 0);
     }
   });
 } else {
-  webMode(electron.reason);
+  await webMode(electron.reason);
 }

@@ -1,17 +1,12 @@
-/** Renderer entry: picks the transport, registers the DuckDB language, mounts the app. */
+/** Renderer entry: picks the transport, mounts the app (Monaco and the views not shown first load on demand). */
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { registerDuckDbLanguage } from './features/editor/duckdb-language';
-import { monaco } from './features/editor/monaco';
+import { sqlDialect } from './features/editor/load-monaco';
 import { createClient } from './transport/client';
 import './styles.css';
 
-async function start(): Promise<void> {
-  const client = createClient();
-  const dialect = await client.invoke('sql.dialect', {}).catch(() => ({ keywords: [], functions: [], types: [] }));
-  registerDuckDbLanguage(monaco, dialect);
-  const root = document.getElementById('root');
-  if (root) createRoot(root).render(<App client={client} />);
-}
-
-void start();
+const client = createClient();
+// Asked now, so the editors find the dialect there when they load.
+void sqlDialect(client);
+const root = document.getElementById('root');
+if (root) createRoot(root).render(<App client={client} />);

@@ -15,7 +15,6 @@ import { foldProgress, initialProgress, stopProgress, type ApplyProgress } from 
 import { ApplyTracker } from './ApplyTracker';
 import { ChangeDetails } from './ChangeDetails';
 import { CATEGORY_LABELS, errorText, plural, seconds } from './format';
-import { usePlanDialog } from './plan-store';
 import './plan.css';
 
 type Step =
@@ -83,12 +82,6 @@ function TestFailures({ report }: { report: TestReportView }) {
       ))}
     </div>
   );
-}
-
-export function PlanDialogHost({ client }: { client: Client }) {
-  const { open, environment, request, close } = usePlanDialog();
-  if (!open) return null;
-  return <PlanDialog key={request} client={client} initialEnvironment={environment} onClose={close} />;
 }
 
 export function PlanDialog({ client, initialEnvironment, onClose }: { client: Client; initialEnvironment: string; onClose(): void }) {
@@ -439,14 +432,5 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
         {footer && <footer className="plan-dialog-footer">{footer}</footer>}
       </div>
     </div>
-  );
-}
-
-export function PlanButton() {
-  const show = usePlanDialog((s) => s.show);
-  return (
-    <button type="button" className="primary plan-button" onClick={() => show()} data-testid="open-plan">
-      Plan
-    </button>
   );
 }

@@ -8,7 +8,7 @@
  * `query.chart`), so they work on results far larger than what the renderer holds.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
 import { formatPasError, isPasException } from '../../../src-shared/errors';
 import type { Cell, QueryResultHandle } from '../../../src-shared/values';
 import type { Client } from '../../transport/client';
@@ -17,10 +17,12 @@ import { autosizeWidth, clampWidth, initialWidth } from './column-widths';
 import { isNumericType } from './column-types';
 import { COPY_FORMAT_LABELS, COPY_FORMATS, formatCopy, type CopyFormat } from './copy-format';
 import { ExportControl } from './ExportControl';
-import { ResultChart } from './ResultChart';
 import { scrollGeometry, scrollTopForRow, visibleWindow } from './scroll-scale';
 import { inRange, move, select, selectAll, selectionRange, type GridSelection } from './selection';
 import './result-grid.css';
+
+/** The chart view (chart.js) is a chunk loaded the first time a result is shown as a chart. */
+const ResultChart = lazy(() => import('./ResultChart').then((m) => ({ default: m.ResultChart })));
 
 const ROW_HEIGHT = 24;
 const HEADER_HEIGHT = 44;
@@ -204,7 +206,9 @@ export function ResultGrid({ client, handle: base, toolbar = true, exportName, t
         </div>
       )}
       {view === 'chart' ? (
-        <ResultChart client={client} handle={handle} />
+        <Suspense fallback={null}>
+          <ResultChart client={client} handle={handle} />
+        </Suspense>
       ) : (
         <GridBody
           key={handle.resultId}

@@ -9,36 +9,23 @@ import { formatPasError } from '../../../src-shared/errors';
 import type { DiagnosticView } from '../../../src-shared/modeling';
 import type { WorkbenchProblem } from '../../../src-shared/workbench-contract';
 import { useNavigation } from '../../store/navigation';
-import { useTheme, type Theme } from '../../store/theme';
+import { useTheme } from '../../store/theme';
 import { isDirty, layoutKey, readLayout, useWorkbench } from '../../store/workbench';
 import type { Client } from '../../transport/client';
-import { monaco } from '../editor/monaco';
+import { loadMonaco, sqlDialect } from '../editor/load-monaco';
 import { registerActions, usePalette } from '../palette/registry';
 import { ResultGrid } from '../results/ResultGrid';
 import { ColumnProfiles } from './ColumnProfiles';
 import { Explorer } from './Explorer';
-import { pathOf, registerWorkbenchLanguage } from './language';
 import { isModelFile, useLivePreview, useLiveProblems, useRendered } from './live';
-import { ModelEditor, runEditorAction } from './ModelEditor';
+import type * as EditorPartsModule from './editor-parts';
 import './workbench.css';
+
+/** The workbench's Monaco side (editors, language providers), loaded once the explorer has shown. */
+type EditorParts = typeof EditorPartsModule;
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function RenderedSql({ sql, theme }: { sql: string; theme: Theme }) {
-  const host = useRef<HTMLDivElement>(null);
-  const editor = useRef<monaco.editor.IStandaloneCodeEditor | undefined>(undefined);
-  useEffect(() => {
-    if (!host.current) return;
-    editor.current = monaco.editor.create(host.current, { value: '', language: 'duckdb', readOnly: true, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, ariaLabel: 'Rendered SQL' });
-    return () => editor.current?.dispose();
-  }, []);
-  useEffect(() => {
-    if (editor.current && editor.current.getValue() !== sql) editor.current.setValue(sql);
-  }, [sql]);
-  useEffect(() => monaco.editor.setTheme(theme === 'dark' ? 'vs-dark' : 'vs'), [theme]);
-  return <div ref={host} className="wb-editor" data-testid="rendered-sql" />;
 }
 
 export function Workbench({ client, active: visible }: { client: Client; active: boolean }) {
@@ -50,13 +37,23 @@ export function Workbench({ client, active: visible }: { client: Client; active:
   const [projectProblems, setProjectProblems] = useState<DiagnosticView[]>([]);
   const restored = useRef(false);
 
+  // Monaco loads after the explorer's first paint (or at once when tabs are open).
+  const [parts, setParts] = useState<EditorParts | undefined>();
+  const partsRef = useRef(parts);
+  partsRef.current = parts;
+  const runEditorAction = (id: string) => partsRef.current?.runEditorAction(id);
+  const needEditor = Boolean(tree || treeError || tabs.length > 0);
   useEffect(() => {
-    void client.invoke('sql.dialect', {}).then(
-      (d) => registerWorkbenchLanguage(client, d),
-      () => registerWorkbenchLanguage(client),
-    );
-    registerWorkbenchLanguage(client);
-  }, [client]);
+    if (!needEditor) return;
+    let live = true;
+    void Promise.all([loadMonaco(client).then(() => import('./editor-parts')), sqlDialect(client)]).then(([p, d]) => {
+      p.registerWorkbenchLanguage(client, d);
+      if (live) setParts(p);
+    });
+    return () => {
+      live = false;
+    };
+  }, [client, needEditor]);
 
   // The tree now and whenever files change; clean tabs follow the disk, dirty ones are flagged.
   useEffect(() => {
@@ -136,12 +133,13 @@ export function Workbench({ client, active: visible }: { client: Client; active:
 
   // A closed tab's Monaco model goes with it (its undo history is not kept).
   useEffect(() => {
+    if (!parts) return;
     const open = new Set(tabs.map((t) => t.path));
-    for (const model of monaco.editor.getModels()) {
-      const path = pathOf(model.uri);
+    for (const model of parts.monaco.editor.getModels()) {
+      const path = parts.pathOf(model.uri);
       if (path !== undefined && !open.has(path)) model.dispose();
     }
-  }, [tabs]);
+  }, [tabs, parts]);
 
   const dirty = useMemo(() => new Set(tabs.filter(isDirty).map((t) => t.path)), [tabs]);
 
@@ -228,12 +226,12 @@ export function Workbench({ client, active: visible }: { client: Client; active:
           {tab ? (
             <>
               <div className="wb-editor-pane">
-                <ModelEditor tab={tab} problems={[...tabProblems, ...previewMarker]} theme={theme} />
+                {parts ? <parts.ModelEditor tab={tab} problems={[...tabProblems, ...previewMarker]} theme={theme} /> : <div className="wb-editor" />}
               </div>
               {showRendered && isModelFile(tab.path) && (
                 <div className="wb-editor-pane wb-rendered">
                   <div className="wb-pane-title">Rendered SQL {rendered.error && <span className="wb-warning">· {rendered.error}</span>}</div>
-                  <RenderedSql sql={rendered.sql ?? ''} theme={theme} />
+                  {parts ? <parts.RenderedSql sql={rendered.sql ?? ''} theme={theme} /> : <div className="wb-editor" />}
                 </div>
               )}
             </>
