@@ -16,12 +16,14 @@ import type { Diagnostic } from '../project/diagnostics';
 import { loadProject } from '../project/project';
 import type { EventBus } from './events';
 
-const WATCHED = /^(models|audits|tests|seeds|macros)\/|^(config\.ya?ml|external_models\.ya?ml|\.env)$/;
+/** The project's folders whose files are watched (recursively), and its watched root files. */
+const WATCHED_FOLDERS = ['models', 'audits', 'tests', 'seeds', 'macros'];
+const WATCHED_FILES = /^(config\.ya?ml|external_models\.ya?ml|\.env)$/;
 
 export class ProjectSession {
   private workspacePromise: Promise<Workspace> | undefined;
   private lineagePromise: Promise<ProjectLineage> | undefined;
-  private watcher: FSWatcher | undefined;
+  private readonly watchers: FSWatcher[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reloading: Promise<void> = Promise.resolve();
 
@@ -119,22 +121,49 @@ export class ProjectSession {
     if (ws) await lakeWarehouseOf(ws.warehouse)?.lake.refresh();
   }
 
+  /**
+   * Watches the project's own folders and root files, not the whole folder: a recursive watch of
+   * a project root that holds node_modules or a data folder walks all of it first (~0.35 s on the
+   * example, on Linux). A watched folder created later is picked up from the root's events.
+   */
   private startWatching(): void {
-    if (this.watcher || this.options.watch === false) return;
+    if (this.watchers.length > 0 || this.options.watch === false) return;
+    const changed = () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.reload();
+      }, 150);
+    };
+    const watching = new Set<string>();
+    const watchFolder = (name: string): void => {
+      const dir = path.join(this.projectDir, name);
+      if (watching.has(name) || !existsSync(dir)) return;
+      try {
+        const watcher = watch(dir, { recursive: true }, changed);
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+        watching.add(name);
+      } catch {
+        // No recursive watching on this platform: changes are seen on the next start.
+      }
+    };
     try {
-      this.watcher = watch(this.projectDir, { recursive: true }, (_event, file) => {
-        if (!file || !WATCHED.test(String(file).split('\\').join('/'))) return;
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          void this.reload();
-        }, 150);
+      const root = watch(this.projectDir, (_event, file) => {
+        const name = String(file ?? '');
+        if (WATCHED_FOLDERS.includes(name)) {
+          watchFolder(name);
+          changed();
+        } else if (WATCHED_FILES.test(name)) changed();
       });
-      this.watcher.on('error', () => undefined);
+      root.on('error', () => undefined);
+      this.watchers.push(root);
     } catch {
-      // No recursive watching on this platform: changes are seen on the next start.
+      return;
     }
+    for (const name of WATCHED_FOLDERS) watchFolder(name);
   }
+
 
   /** Reloads the project and refreshes lineage incrementally. */
   reload(): Promise<void> {
@@ -155,7 +184,7 @@ export class ProjectSession {
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
-    this.watcher?.close();
+    for (const watcher of this.watchers.splice(0)) watcher.close();
     await this.reloading.catch(() => undefined);
     if (this.workspacePromise) await (await this.workspacePromise.catch(() => undefined))?.close();
   }
