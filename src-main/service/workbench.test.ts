@@ -118,3 +118,18 @@ describe('the workbench through the service', () => {
     expect(await failure(service.invoke('workbench.save', { path: 'linked/escape.sql', text: 'x' }))).toMatchObject({ code: 'validation' });
   });
 });
+
+describe('the explorer status of a model with a column problem', () => {
+  it('counts a misspelt column before anything else asked for the problem list', async () => {
+    const project = await createTestProject({ 'models/typo.sql': 'MODEL (name x.typo, kind VIEW);\nSELECT amout FROM staging.stg_events' });
+    const fresh = await PasService.create({ projectDir: project });
+    try {
+      const tree = await fresh.invoke('workbench.tree', {});
+      expect(tree.models.find((m) => m.name === 'x.typo')?.status).toMatchObject({ errors: 1 });
+      const { problems } = await fresh.invoke('workbench.problems', { path: 'models/typo.sql' });
+      expect(problems.map((p) => [p.line, p.column])).toContainEqual([2, 8]);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

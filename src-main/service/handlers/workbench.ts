@@ -150,7 +150,8 @@ export function workbenchHandlers(
       const names = Object.keys(ws.project.models);
       const prepared = await catalogs.prepare(ws, env, names);
       const bound = await catalogs.columns(prepared.catalog);
-      const diagnostics = [...ws.diagnostics, ...graph.diagnostics];
+      // The project's one problem list (load, graph, columns, linter), as the header's badge shows it.
+      const diagnostics = await ws.problems();
       const models: WorkbenchModel[] = [];
       for (const model of Object.values(ws.project.models)) {
         const key = model.name.toLowerCase();
@@ -210,7 +211,8 @@ export function workbenchHandlers(
       const absolute = await resolveInside(ws.project.root, file);
       const relative = relativePath(ws.project.root, absolute);
       if (!/^models\/.*\.sql$/.test(relative)) {
-        return { problems: ws.diagnostics.filter((d) => d.file === relative).map(problemView) };
+        // Tests, audits, config: the project's problem list for that file (computed on first ask).
+        return { problems: (await ws.problems()).filter((d) => d.file === relative).map(problemView) };
       }
       const source = text ?? (await readFile(absolute, 'utf8'));
       const overlay = readOverlay(ws.project, relative, source);
