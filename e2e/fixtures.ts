@@ -2,7 +2,7 @@
  * Shared e2e fixtures: a real `pas serve` process on a free port (the same command users run)
  * and a page opened at its tokenised URL.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,11 +39,6 @@ export async function startServe(projectDir = root): Promise<ServedApp> {
   return { url, process: child };
 }
 
-/** A private copy of the bundled example project, so a test that writes the lake never touches the repository's. */
-export function copyExample(): string {
-  return copyExampleProject();
-}
-
 /** Runs a `pas` command on a project (before `pas serve` opens it: a DuckDB-file catalog has one process at a time). */
 export function pas(args: string[], projectDir: string): string {
   const run = spawnSync(process.execPath, [path.join(root, 'bin/pas.mjs'), ...args, '--project', projectDir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
@@ -61,7 +56,7 @@ export function copyExampleProject(options: { ingest?: boolean } = {}): string {
     const from = path.join(root, entry);
     if (existsSync(from)) cpSync(from, path.join(dir, entry), { recursive: true });
   }
-  if (options.ingest) execFileSync(process.execPath, [path.join(root, 'bin/pas.mjs'), 'ingest', 'nyc_collisions_sample', '--project', dir], { cwd: root, stdio: 'ignore' });
+  if (options.ingest) pas(['ingest', 'nyc_collisions_sample'], dir);
   return dir;
 }
 

@@ -1,11 +1,11 @@
 import { test as base, expect } from '@playwright/test';
-import { copyExample, startServe, type ServedApp } from './fixtures';
+import { copyExampleProject, startServe, type ServedApp } from './fixtures';
 
 const test = base.extend<object, { example: ServedApp }>({
   example: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const served = await startServe(copyExample());
+      const served = await startServe(copyExampleProject());
       await use(served);
       served.process.kill('SIGTERM');
     },

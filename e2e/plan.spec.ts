@@ -7,7 +7,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { copyExample, pas, startServe, type ServedApp } from './fixtures';
+import { copyExampleProject, startServe, type ServedApp } from './fixtures';
 
 const INTERMEDIATE = 'models/intermediate/int_collisions_daily.sql';
 
@@ -15,8 +15,7 @@ const test = base.extend<object, { project: { dir: string; served: ServedApp } }
   project: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const dir = copyExample();
-      pas(['ingest', 'nyc_collisions_sample'], dir);
+      const dir = copyExampleProject({ ingest: true });
       const served = await startServe(dir);
       await use({ dir, served });
       served.process.kill('SIGTERM');

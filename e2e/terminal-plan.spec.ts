@@ -7,13 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { copyExample, pas, startServe } from './fixtures';
+import { copyExampleProject, startServe } from './fixtures';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 test('a plan applied from a terminal while the app is open updates the Environments panel', async ({ page }) => {
-  const dir = copyExample();
-  pas(['ingest', 'nyc_collisions_sample'], dir);
+  const dir = copyExampleProject({ ingest: true });
   const served = await startServe(dir);
   try {
     expect(existsSync(path.join(dir, '.pas', 'engine.json'))).toBe(true);

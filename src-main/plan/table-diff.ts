@@ -5,7 +5,9 @@
  * model's grain (whole rows when it declares none); and a sample of changed rows with each
  * changed column's two values side by side. `pas table-diff` and `env.tableDiff` both call this.
  */
+import type { TableDiffView } from '../../src-shared/environments-contract';
 import type { Cell } from '../../src-shared/values';
+import type { EnvironmentRecord } from '../state/records';
 import type { StateStore } from '../state/store';
 import { isMaterialized, physicalMap } from './apply';
 import { renderForInterval, type EvaluationContext } from './evaluate';
@@ -33,21 +35,11 @@ export interface DiffRelation {
   sql: string;
 }
 
-export interface TableDiffResult {
-  model: string;
-  source: { label: string; rows: number };
-  target: { label: string; rows: number };
-  grain: string[] | null;
-  schema: {
-    added: { column: string; type: string }[];
-    removed: { column: string; type: string }[];
-    modified: { column: string; from: string; to: string }[];
-  };
-  rows: { onlyInSource: number; onlyInTarget: number; changed: number; changedValues: Record<string, number> };
-  sample: { columns: string[]; rows: Cell[][] };
+/** What `env.tableDiff` shows (`TableDiffView`), plus the query of the changed rows for a pageable grid. */
+export type TableDiffResult = Omit<TableDiffView, 'sampleResult'> & {
   /** The query of every changed row, side by side (for a pageable grid); undefined when rows cannot change. */
   sampleSql: string | undefined;
-}
+};
 
 export interface TableDiffOptions {
   model: string;
@@ -144,17 +136,18 @@ export interface DiffWorkspace {
   parser: SqlParser;
 }
 
-/** An unknown environment, named with the ones that exist (a typo is the usual cause). */
-async function unknownEnvironment(ws: DiffWorkspace, environment: string): Promise<NotFoundError> {
-  const known = (await ws.state.listEnvironments()).map((e) => e.name);
-  return new NotFoundError('environment', `No environment named "${environment}" (environments: ${known.length ? known.join(', ') : 'none yet'}); apply a plan to it first (pas plan ${environment}).`);
+/** An environment's record, or a `NotFoundError` naming the ones that exist (a typo is the usual cause). */
+export async function existingEnvironment(state: StateStore, environment: string): Promise<EnvironmentRecord> {
+  const record = await state.getEnvironment(environment);
+  if (record) return record;
+  const known = (await state.listEnvironments()).map((e) => e.name);
+  throw new NotFoundError('environment', `No environment named "${environment}" (environments: ${known.length ? known.join(', ') : 'none yet'}); apply a plan to it first (pas plan ${environment}).`);
 }
 
 /** The physical table an environment reads for a model (a dev environment reads prod's for models it did not change). */
 export async function environmentRelation(ws: DiffWorkspace, modelName: string, environmentName: string): Promise<DiffRelation> {
   const environment = normalizeEnvironment(environmentName);
-  const record = await ws.state.getEnvironment(environment);
-  if (!record) throw await unknownEnvironment(ws, environment);
+  const record = await existingEnvironment(ws.state, environment);
   const name = modelName.toLowerCase();
   const snapshot = record.snapshots.find((s) => s.name === name);
   if (!snapshot) throw new NotFoundError('model', `Environment "${environment}" has no model named ${modelName}.`);
@@ -170,8 +163,7 @@ export async function environmentRelation(ws: DiffWorkspace, modelName: string, 
  */
 export async function localRelation(ws: DiffWorkspace, graph: ProjectGraph, modelName: string, environmentName: string, executionTime = Date.now()): Promise<DiffRelation> {
   const environment = normalizeEnvironment(environmentName);
-  const record = await ws.state.getEnvironment(environment);
-  if (!record) throw await unknownEnvironment(ws, environment);
+  const record = await existingEnvironment(ws.state, environment);
   const node = graph.nodes.get(modelName.toLowerCase());
   if (!node) throw new NotFoundError('model', `No model named ${modelName} in the project.`);
   if (node.model.source !== 'sql') throw new NotFoundError('model', `${node.model.name} is a ${node.model.source} model: only SQL models can be compared before they are applied.`);

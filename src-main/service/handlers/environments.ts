@@ -10,7 +10,7 @@ import { isoDate } from '../../plan/intervals';
 import { invalidateEnvironment } from '../../plan/janitor';
 import { columnImpact } from '../../plan/impact';
 import { normalizeEnvironment, PROD } from '../../plan/naming';
-import { diffTables, environmentRelation, localRelation, NotFoundError } from '../../plan/table-diff';
+import { diffTables, environmentRelation, localRelation, existingEnvironment, NotFoundError } from '../../plan/table-diff';
 import type { EnvironmentRecord, SnapshotRecord } from '../../state/records';
 import { snapshotKey } from '../../state/store';
 import type { ProjectSession } from '../project-session';
@@ -48,12 +48,7 @@ export function environmentHandlers(
   async function environment(name: string): Promise<EnvironmentRecord> {
     const ws = await project.workspace();
     const env = environmentName(name);
-    const record = await ws.state.getEnvironment(env);
-    if (!record) {
-      const known = (await ws.state.listEnvironments()).map((e) => e.name);
-      throw new PasException({ code: 'not_found', what: 'environment', message: `No environment named "${env}" (environments: ${known.length ? known.join(', ') : 'none yet: plan one first'}).` });
-    }
-    return record;
+    return existingEnvironment(ws.state, env).catch(notFound);
   }
 
   return {
