@@ -44,7 +44,7 @@ export class Session {
     };
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      return await this.connection.run(sql);
+      return await this.runStatements(sql);
     } catch (raw) {
       if (signal?.aborted) throw new PasException(CANCELLED);
       const message = raw instanceof Error ? raw.message : String(raw);
@@ -54,6 +54,22 @@ export class Session {
       signal?.removeEventListener('abort', interrupt);
       if (repeat) clearInterval(repeat);
     }
+  }
+
+  /**
+   * Runs every statement of `sql` in order and returns the last one's result, as a console
+   * user expects (DuckDB's own multi-statement run hands back an earlier statement's result).
+   */
+  private async runStatements(sql: string): Promise<DuckDBMaterializedResult> {
+    // A text DuckDB cannot split fails in `run` too, with the message and position users know.
+    const statements = await this.connection.extractStatements(sql).catch(() => undefined);
+    if (!statements || statements.count <= 1) return this.connection.run(sql);
+    let last: DuckDBMaterializedResult | undefined;
+    for (let index = 0; index < statements.count; index++) {
+      const prepared = await statements.prepare(index);
+      last = await prepared.run();
+    }
+    return last as DuckDBMaterializedResult;
   }
 
   /** DuckDB's parser reports the offset of a syntax error that its message lacks. */
