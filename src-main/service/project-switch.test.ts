@@ -143,7 +143,8 @@ describe('opening another project in a running service', () => {
 
   it('opens and browses only inside the allowed folders: no .., no symbolic link out, no folder elsewhere', async () => {
     const top = await service.invoke('projects.browse', {});
-    expect(top.entries.map((e) => e.dir)).toEqual([parent, first]);
+    // The first project's folder is allowed too, but inside the other root it adds nothing.
+    expect(top.entries.map((e) => e.dir)).toEqual([parent]);
     const listing = await service.invoke('projects.browse', { dir: parent });
     expect(listing.entries.map((e) => [e.name, e.isProject])).toEqual([
       ['broken', true],
@@ -159,7 +160,7 @@ describe('opening another project in a running service', () => {
     expect(await service.call('projects.open', { dir: 'relative/path' })).toMatchObject({ ok: false, error: { code: 'validation' } });
     expect(service.projectDir).toBe(first);
     // No native dialog in this door.
-    expect(await service.invoke('projects.current', {})).toMatchObject({ dir: first, canPickFolder: false, canSwitch: true, allowedRoots: [parent, first] });
+    expect(await service.invoke('projects.current', {})).toMatchObject({ dir: first, canPickFolder: false, canSwitch: true, allowedRoots: [parent] });
     expect(await service.call('projects.pickFolder', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
   });
 

@@ -45,25 +45,26 @@ export class FolderAccess {
     return real;
   }
 
+  /** The allowed roots, without those inside another (they add nothing). */
   roots(): string[] {
-    return [...this.list];
+    return this.list.filter((root) => !this.list.some((other) => other !== root && inside(root, other)));
   }
 
   /** Whether a real path is an allowed root or inside one. */
   contains(real: string): boolean {
-    return this.list.some((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
+    return this.list.some((root) => inside(real, root));
   }
 
   /** The real path of `dir` when it is inside an allowed root; an `unauthorized` error naming the roots otherwise. */
   check(dir: string): string {
     const real = realFolder(dir);
-    if (!this.contains(real)) throw outside(dir, this.list);
+    if (!this.contains(real)) throw outside(dir, this.roots());
     return real;
   }
 
   /** The sub-folders of `dir` (the roots themselves without it), projects marked; never outside the roots. */
   browse(dir?: string): BrowseView {
-    if (dir === undefined) return { entries: this.list.map(entry) };
+    if (dir === undefined) return { entries: this.roots().map(entry) };
     const real = this.check(dir);
     const entries: BrowseEntry[] = [];
     let names: string[];
@@ -88,6 +89,11 @@ export class FolderAccess {
     const parent = above !== real && this.contains(above) ? above : undefined;
     return { dir: real, ...(parent ? { parent } : {}), entries };
   }
+}
+
+/** Whether a real path is `root` or below it. */
+function inside(real: string, root: string): boolean {
+  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
 function entry(dir: string): BrowseEntry {
