@@ -123,6 +123,11 @@ export class OpenProject {
     return done;
   }
 
+  /** Closing or closed: a call that fails now failed because of it. */
+  get closing(): boolean {
+    return this.closed !== undefined;
+  }
+
   /** The writing calls running now (a switch is refused while there is one). */
   runningWrites(): MethodName[] {
     return [...this.inFlight].map((c) => c.method).filter((m) => WRITING_METHODS.has(m));

@@ -127,6 +127,18 @@ describe('opening another project in a running service', () => {
     }
   });
 
+  it('cancels a read in flight on the old project, saying why', async () => {
+    const running = service.call('query.run', { sql: 'select count(*) from range(1000000000000) a' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await service.invoke('projects.open', { dir: second });
+    try {
+      expect(await running).toMatchObject({ ok: false, error: { code: 'cancelled', message: `The call was cancelled: the engine closed ${first} to open another project.` } });
+      expect(await scalar('select current_database()')).toBe('second');
+    } finally {
+      await service.invoke('projects.open', { dir: first });
+    }
+  });
+
   it('refuses to switch while a write runs, and says so', async () => {
     const project = Reflect.get(service, 'current') as OpenProject;
     let finish!: () => void;

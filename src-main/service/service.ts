@@ -110,6 +110,7 @@ export class PasService {
     const long = longRunningMethods.has(method);
     if (long) this.events.emit('progress', { requestId, method, stage: 'started' });
     let effective = signal;
+    let project: OpenProject | undefined;
     try {
       const own = (this.projectHandlers as Partial<Handlers>)[method] as Handler<MethodName> | undefined;
       let value: unknown;
@@ -117,7 +118,7 @@ export class PasService {
       else {
         // A call made while another project opens goes to that project.
         await this.switching.catch(() => undefined);
-        const project = this.current;
+        project = this.current;
         const handler = (project.handlers as Partial<Handlers>)[method] as Handler<MethodName> | undefined;
         if (!handler) throw new PasException({ code: 'unknown_method', method, message: `Unknown method "${method}".` });
         value = await project.run(method, signal, (s) => {
@@ -128,7 +129,10 @@ export class PasService {
       if (long) this.events.emit('progress', { requestId, method, stage: 'finished', fraction: 1 });
       return { ok: true, value };
     } catch (raw) {
-      const error = toPasError(raw, effective);
+      let error = toPasError(raw, effective);
+      if (project?.closing && (error.code === 'cancelled' || effective.aborted)) {
+        error = { code: 'cancelled', message: `The call was cancelled: the engine closed ${project.projectDir} to open another project.` };
+      }
       if (long) {
         const stage = error.code === 'cancelled' ? 'cancelled' : 'failed';
         this.events.emit('progress', { requestId, method, stage, message: error.message });
