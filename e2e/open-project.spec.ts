@@ -54,6 +54,11 @@ test('opens a second project from the dialog, then the first again from the rece
   await page.getByTestId('explorer-model-staging.stg_collisions').click();
   await expect(page.getByTestId('model-editor')).toBeVisible();
 
+  // Another window on the same engine follows the switch too.
+  const other = await page.context().newPage();
+  await other.goto(projects.served.url);
+  await expect(other.getByTestId('explorer-model-staging.stg_collisions')).toBeVisible();
+
   await page.keyboard.press('ControlOrMeta+O');
   await expect(dialog(page)).toBeVisible();
   await expect(dialog(page).getByText(projects.parent, { exact: true })).toBeVisible();
@@ -87,6 +92,9 @@ test('opens a second project from the dialog, then the first again from the rece
   await expect(page.getByTestId('model-editor')).toHaveCount(0);
   expect(page.url()).toContain('token=');
   await page.screenshot({ path: testInfo.outputPath('05-second-project.png') });
+  await expect(other.getByTestId('explorer-model-marts.only_in_second')).toBeVisible({ timeout: 30_000 });
+  await expect(other.locator('.app-header .project-switcher')).toContainText('second');
+  await other.close();
 
   // Back to the first from the recent list (the explorer's own entry this time).
   await page.getByRole('button', { name: 'Open project…' }).click();
