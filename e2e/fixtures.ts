@@ -16,9 +16,15 @@ export interface ServedApp {
   process: ChildProcess;
 }
 
-export async function startServe(projectDir = root): Promise<ServedApp> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/pas.mjs'), 'serve', '--port', '0', '--project', projectDir], {
+/**
+ * Starts `pas serve` on `projectDir` with extra `args` (e.g. `--allow DIR`). Its recent-projects
+ * list lives in a temporary `PAS_HOME` unless `env` names one, never in the user's own.
+ */
+export async function startServe(projectDir = root, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<ServedApp> {
+  const env = { ...process.env, PAS_HOME: mkdtempSync(path.join(tmpdir(), 'pas-home-')), ...options.env };
+  const child = spawn(process.execPath, [path.join(root, 'bin/pas.mjs'), 'serve', '--port', '0', '--project', projectDir, ...(options.args ?? [])], {
     cwd: root,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,11 +53,11 @@ export function pas(args: string[], projectDir: string): string {
 }
 
 /**
- * A temporary copy of the repository's example project (so a test may edit its files), with the
+ * A temporary copy of the repository's example project (so a test may edit its files; in `into` when given), with the
  * bundled sample ingested into its lake when `ingest` is set.
  */
-export function copyExampleProject(options: { ingest?: boolean } = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pas-example-'));
+export function copyExampleProject(options: { ingest?: boolean; into?: string } = {}): string {
+  const dir = options.into ?? mkdtempSync(path.join(tmpdir(), 'pas-example-'));
   for (const entry of ['config.yaml', 'external_models.yaml', 'models', 'tests', 'audits', 'seeds', 'pipelines', 'resources/sample']) {
     const from = path.join(root, entry);
     if (existsSync(from)) cpSync(from, path.join(dir, entry), { recursive: true });

@@ -6,6 +6,7 @@ import { NavBar } from './features/shell/NavBar';
 import { AppActions } from './features/palette/AppActions';
 import { Workbench } from './features/workbench/Workbench';
 import { ProblemsBadge } from './features/shell/ProblemsBadge';
+import { ProjectSwitcher } from './features/projects/ProjectSwitcher';
 import { lazyViews } from './lazy-views';
 import { useNavigation, type View } from './store/navigation';
 import { useTheme } from './store/theme';
@@ -46,9 +47,7 @@ export function App({ client }: { client: Client }) {
     <div className="app">
       <header className="app-header">
         <span className="brand">Portable Analytics Studio</span>
-        <span className="project" title={info?.projectDir}>
-          {info ? info.projectDir : 'connecting…'}
-        </span>
+        <ProjectSwitcher client={client} fallbackDir={info?.projectDir} />
         <span className="spacer" />
         <ProblemsBadge client={client} />
         <PlanButton />

@@ -17,6 +17,7 @@ import { resultsLongRunningMethods, resultsMethodParams, type ResultsMethodResul
 import { problemsMethodParams, type ProblemsMethodResults } from './problems-contract';
 import type { ColumnInfo, QueryResultHandle, ResultPage } from './values';
 import { environmentMethodParams, type EnvironmentEventPayloads, type EnvironmentMethodResults } from './environments-contract';
+import { projectsMethodParams, projectsTopicNames, type ProjectsEventPayloads, type ProjectsMethodResults } from './projects-contract';
 import { workbenchLongRunning, workbenchMethodParams, type WorkbenchMethodResults } from './workbench-contract';
 
 /** Largest window a client may ask for in one page. */
@@ -99,6 +100,7 @@ export const methodParams = {
   ...workbenchMethodParams,
   ...problemsMethodParams,
   ...cliMethodParams,
+  ...projectsMethodParams,
 } as const;
 
 export interface AppInfo {
@@ -114,7 +116,7 @@ export interface SqlDialect {
   types: string[];
 }
 
-export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults, CliMethodResults {
+export interface MethodResults extends EnvironmentMethodResults, ResultsMethodResults, WorkbenchMethodResults, ProblemsMethodResults, CliMethodResults, ProjectsMethodResults {
   'app.info': AppInfo;
   'sql.dialect': SqlDialect;
   'query.run': QueryResultHandle;
@@ -155,7 +157,7 @@ export function isMethodName(value: unknown): value is MethodName {
 /** Stages a long call reports through the `progress` topic. */
 export type ProgressStage = 'started' | 'running' | 'finished' | 'failed' | 'cancelled';
 
-export interface EventPayloads extends EnvironmentEventPayloads {
+export interface EventPayloads extends EnvironmentEventPayloads, ProjectsEventPayloads {
   /** Progress of one long call, keyed by the request id the client chose. */
   progress: {
     requestId: string;
@@ -176,7 +178,7 @@ export interface EventPayloads extends EnvironmentEventPayloads {
 }
 
 export type TopicName = keyof EventPayloads;
-export const topicNames: TopicName[] = ['progress', 'plan.progress', 'ingest.progress', 'project.changed', 'log', 'environments.changed'];
+export const topicNames: TopicName[] = ['progress', 'plan.progress', 'ingest.progress', 'project.changed', 'log', 'environments.changed', ...projectsTopicNames];
 
 export function isTopicName(value: unknown): value is TopicName {
   return typeof value === 'string' && (topicNames as string[]).includes(value);

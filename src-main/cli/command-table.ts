@@ -156,16 +156,22 @@ export const commands: Record<string, CommandSpec> = {
   },
   serve: {
     run: serveCommand,
-    usage: 'serve [--port N] [--open]',
+    usage: 'serve [--port N] [--allow DIR]... [--open]',
     summary: 'open the app in a browser (127.0.0.1 only); pas commands then go through it',
     options: serveOptions,
-    help: { project: PROJECT, port: 'listen on this port (default: a free one)', open: 'open the app in a local Chromium window or the system browser' },
+    help: {
+      project: PROJECT,
+      port: 'listen on this port (default: a free one)',
+      allow: "let the browser open the projects in this folder and below (repeatable; the first project's folder is always allowed)",
+      open: 'open the app in a local Chromium window or the system browser',
+    },
   },
 };
 
 /** What a string option's value is, as its help shows it. */
 const PLACEHOLDERS: Record<string, string> = {
   project: 'DIR',
+  allow: 'DIR',
   port: 'N',
   limit: 'N',
   depth: 'N',

@@ -5,6 +5,7 @@
  * (`.pas/engine.json`, see server/discovery.ts) the command goes through it; a stale file (its
  * process gone, or its endpoint refusing) is removed and the command runs in-process.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { PasService } from '../service/service';
 import { isProjectDir, processAlive, readDiscovery, removeDiscovery } from '../server/discovery';
@@ -36,6 +37,18 @@ export function requireProjectDir(option: string | undefined, cwd = process.cwd(
   );
 }
 
+/** Whether two paths name one folder (an engine that switched projects writes the real path). */
+function sameFolder(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync.native(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return path.resolve(a) === path.resolve(b) || real(a) === real(b);
+}
+
 /** Connects to the engine that has `projectDir` open, if any; removes a stale discovery file. */
 export async function connectRunningEngine(projectDir: string): Promise<RemoteClient | undefined> {
   const found = readDiscovery(projectDir);
@@ -44,7 +57,7 @@ export async function connectRunningEngine(projectDir: string): Promise<RemoteCl
     removeDiscovery(projectDir);
     return undefined;
   }
-  if (processAlive(found.pid) && path.resolve(found.projectDir) === path.resolve(projectDir)) {
+  if (processAlive(found.pid) && sameFolder(found.projectDir, projectDir)) {
     try {
       return await RemoteClient.connect(`ws://${found.address}:${found.port}/ws?token=${encodeURIComponent(found.token)}`);
     } catch (error) {

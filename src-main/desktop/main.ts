@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type WebContents } from 'electron';
 import { isTopicName, type TopicName } from '../../src-shared/contract';
 import { startEngineEndpoint } from '../server/engine-endpoint';
 import { contentSecurityPolicy } from '../server/security';
@@ -137,13 +137,25 @@ function createWindow(): BrowserWindow {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const service = await PasService.create({ projectDir: projectDirFromArgs(process.argv) });
+  let window: BrowserWindow | undefined = undefined;
+  const service = await PasService.create({
+    projectDir: projectDirFromArgs(process.argv),
+    // Other projects open from the recent list or a folder the user chose in the native dialog.
+    projects: {
+      openAnyRecent: true,
+      pickFolder: async () => {
+        const options = { title: 'Open a project folder', properties: ['openDirectory' as const] };
+        const chosen = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+        return chosen.canceled ? undefined : chosen.filePaths[0];
+      },
+    },
+  });
   // `pas` commands run from a terminal on this project go through this engine (.pas/engine.json).
   const endpoint = await startEngineEndpoint(service);
   serveRenderer();
   lockDown();
   wireIpc(service);
-  createWindow();
+  window = createWindow();
   app.on('window-all-closed', () => {
     void endpoint.close().finally(() => service.close().finally(() => app.quit()));
   });

@@ -31,10 +31,26 @@ export function publishEngine(projectDir: string, port: number, token: string): 
   };
 }
 
+/**
+ * Publishes the engine for the service's project, and follows it when a client opens another
+ * project: the old project's file is removed, the new one's written. Returns what unpublishes.
+ */
+export function publishServedProject(service: PasService, port: number, token: string): () => void {
+  let unpublish = publishEngine(service.projectDir, port, token);
+  const off = service.events.on('project.opened', ({ dir }) => {
+    unpublish();
+    unpublish = publishEngine(dir, port, token);
+  });
+  return () => {
+    off();
+    unpublish();
+  };
+}
+
 /** Starts the contract endpoint on 127.0.0.1 (a free port) and publishes it for the service's project. */
 export async function startEngineEndpoint(service: PasService): Promise<EngineEndpoint> {
   const server = await startWebServer({ service });
-  const unpublish = publishEngine(service.projectDir, server.port, server.token);
+  const unpublish = publishServedProject(service, server.port, server.token);
   return {
     port: server.port,
     token: server.token,

@@ -195,9 +195,17 @@ export class ProjectSession {
  * has any (a connection type typo, a missing extension), else the error itself.
  */
 async function openingError(projectDir: string, error: unknown): Promise<unknown> {
+  return (await configErrors(projectDir)) ?? error;
+}
+
+/**
+ * The errors of a project's configuration (config.yaml and what it reads) as one validation
+ * error naming the first at its file, line and column; undefined when it has none.
+ */
+export async function configErrors(projectDir: string): Promise<PasException | undefined> {
   const { diagnostics } = await loadProject(projectDir, { configOnly: true }).catch(() => ({ diagnostics: [] as Diagnostic[] }));
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length === 0) return error;
+  if (errors.length === 0) return undefined;
   const issues = errors.map((d) => ({ path: `${d.file}:${d.line}:${d.column}`, message: d.message }));
   const first = issues[0] as { path: string; message: string };
   return new PasException({

@@ -18,23 +18,13 @@ import {
 } from '../../src-shared/contract';
 import { isPasException, PasException, type PasError } from '../../src-shared/errors';
 import type { Outcome } from '../../src-shared/protocol';
-import { DuckEngine } from '../duck/engine';
-import { ResultStore } from '../duck/results';
+import { readDiscovery } from '../server/discovery';
+import { processAlive } from '../process/alive';
 import { EventBus } from './events';
-import { appHandlers } from './handlers/app';
-import { environmentHandlers } from './handlers/environments';
-import { ingestHandlers } from './handlers/ingest';
-import { lakeHandlers } from './handlers/lake';
-import { lakeCommandHandlers } from './handlers/lake-commands';
-import { lineageHandlers } from './handlers/lineage';
-import { modelingHandlers } from './handlers/modeling';
-import { workbenchHandlers } from './handlers/workbench';
-import { problemsHandlers } from './handlers/problems';
-import { projectCommandHandlers } from './handlers/project-commands';
-import { ProjectSession } from './project-session';
-import { queryHandlers, SessionPool } from './handlers/query';
-import { resultsHandlers } from './handlers/results';
+import { projectsHandlers, type ProjectsDoor } from './handlers/projects';
 import type { Handler, Handlers } from './handlers/types';
+import { OpenProject } from './open-project';
+import { configErrors } from './project-session';
 
 export interface ServiceOptions {
   /** The analytics project folder (holds config.yaml); defaults to the working directory. */
@@ -46,6 +36,12 @@ export interface ServiceOptions {
    * turns it off: a recursive watch walks every folder of the project (~100 ms on 1,000 models).
    */
   watch?: boolean;
+  /**
+   * Lets clients open other project folders (`projects.*`): given by the doors a user works in
+   * (`pas serve`, the app), never by a one-shot command. The first project is remembered in the
+   * recent list and its folder allowed.
+   */
+  projects?: ProjectsDoor;
 }
 
 export interface InvokeOptions {
@@ -54,54 +50,39 @@ export interface InvokeOptions {
 }
 
 export class PasService {
-  readonly events = new EventBus();
-  private readonly handlers: Handlers;
   private closed = false;
-
-  private readonly project: ProjectSession;
-  /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
-  readonly exportRoots: string[] = [];
-  private readonly workbench: ReturnType<typeof workbenchHandlers>;
-  /** Settles once the project has opened (or failed to). Queries wait for it too (query.run refreshes the lake first). */
-  private opening: Promise<unknown> = Promise.resolve();
+  private readonly projectHandlers: Partial<Handlers>;
+  /** Settles when the close-and-open phase of a switch has finished; calls wait for it. */
+  private switching: Promise<unknown> = Promise.resolve();
+  /** One switch at a time: each waits for the one before. */
+  private switches: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    readonly projectDir: string,
-    private readonly engine: DuckEngine,
-    private readonly results: ResultStore,
-    watch = true,
+    readonly events: EventBus,
+    /** Folders besides the project that exports may write into (a desktop save dialog's choices). */
+    readonly exportRoots: string[],
+    private current: OpenProject,
+    private readonly watch: boolean,
+    door: ProjectsDoor | undefined,
   ) {
-    const sessions = new SessionPool(engine);
-    this.project = new ProjectSession(engine, projectDir, this.events, { watch });
-    this.workbench = workbenchHandlers(this.project, engine, results, this.events);
-    this.handlers = {
-      ...appHandlers(engine, projectDir),
-      ...queryHandlers(sessions, results, () => this.project.refreshLake()),
-      ...lineageHandlers(this.project),
-      ...lakeHandlers(this.project, sessions, results),
-      ...ingestHandlers(this.project),
-      ...modelingHandlers(this.project),
-      ...environmentHandlers(this.project, sessions, results),
-      ...resultsHandlers(sessions, results, { projectDir, exportRoots: () => this.exportRoots }),
-      ...this.workbench.handlers,
-      ...problemsHandlers(this.project),
-      ...projectCommandHandlers(this.project, sessions, results),
-      ...lakeCommandHandlers(this.project),
-    };
+    this.projectHandlers = projectsHandlers(this, door);
+  }
+
+  /** The folder of the project served now (it changes when a client opens another). */
+  get projectDir(): string {
+    return this.current.projectDir;
   }
 
   static async create(options: ServiceOptions = {}): Promise<PasService> {
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
-    const engine = await DuckEngine.open();
-    const service = new PasService(projectDir, engine, new ResultStore(), options.watch ?? true);
-    // A project's warehouse becomes every session's default catalog (see open-warehouse.ts), so
-    // names resolve as SQLMesh users write them. A project that fails to open still leaves a
-    // working console; `pas info` and the app say why.
-    if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      // Only the warehouse and state: the models load when a call needs them (a query does not).
-      service.opening = service.project.warehouse().catch(() => undefined);
-      if (!options.openInBackground) await service.opening;
-    }
+    const watch = options.watch ?? true;
+    const events = new EventBus();
+    const exportRoots: string[] = [];
+    const first = await OpenProject.open(projectDir, events, { watch, exportRoots: () => exportRoots });
+    const service = new PasService(events, exportRoots, first, watch, options.projects);
+    // A project that fails to open still leaves a working console; `pas info` and the app say why.
+    first.opening = first.opening.catch(() => undefined);
+    if (!options.openInBackground) await first.opening;
     return service;
   }
 
@@ -128,13 +109,30 @@ export class PasService {
     const signal = options.signal ?? new AbortController().signal;
     const long = longRunningMethods.has(method);
     if (long) this.events.emit('progress', { requestId, method, stage: 'started' });
+    let effective = signal;
+    let project: OpenProject | undefined;
     try {
-      const handler = this.handlers[method] as Handler<MethodName>;
-      const value = await handler(parsed.value as never, { requestId, signal, events: this.events });
+      const own = (this.projectHandlers as Partial<Handlers>)[method] as Handler<MethodName> | undefined;
+      let value: unknown;
+      if (own) value = await own(parsed.value as never, { requestId, signal, events: this.events });
+      else {
+        // A call made while another project opens goes to that project.
+        await this.switching.catch(() => undefined);
+        project = this.current;
+        const handler = (project.handlers as Partial<Handlers>)[method] as Handler<MethodName> | undefined;
+        if (!handler) throw new PasException({ code: 'unknown_method', method, message: `Unknown method "${method}".` });
+        value = await project.run(method, signal, (s) => {
+          effective = s;
+          return handler(parsed.value as never, { requestId, signal: s, events: this.events });
+        });
+      }
       if (long) this.events.emit('progress', { requestId, method, stage: 'finished', fraction: 1 });
       return { ok: true, value };
     } catch (raw) {
-      const error = toPasError(raw, signal);
+      let error = toPasError(raw, effective);
+      if (project?.closing && (error.code === 'cancelled' || effective.aborted)) {
+        error = { code: 'cancelled', message: `The call was cancelled: the engine closed ${project.projectDir} to open another project.` };
+      }
       if (long) {
         const stage = error.code === 'cancelled' ? 'cancelled' : 'failed';
         this.events.emit('progress', { requestId, method, stage, message: error.message });
@@ -143,14 +141,75 @@ export class PasService {
     }
   }
 
+  /**
+   * Closes the served project and opens `dir` (an existing folder's real path) in its place,
+   * keeping the event bus, so every client's subscriptions survive; announces `project.opened`.
+   * Checked first, so a refusal leaves the served project as it was: `dir` must be a project
+   * whose configuration has no errors, that no other live engine has open, and no write
+   * (plan apply, ingest, save, ...) may be running here; reads in flight are cancelled. When the
+   * new project then fails to open (its lake unreachable, a file locked), the old one is opened
+   * again and the error says both. False when `dir` is already the served project.
+   */
+  openProject(dir: string): Promise<boolean> {
+    const attempt = this.switches.then(() => this.switchTo(dir));
+    this.switches = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async switchTo(dir: string): Promise<boolean> {
+    if (this.closed) throw new PasException({ code: 'internal', message: 'The service is shut down.' });
+    if (dir === this.current.projectDir) return false;
+    if (!existsSync(path.join(dir, 'config.yaml')) && !existsSync(path.join(dir, 'config.yml'))) {
+      throw new PasException({ code: 'not_found', what: 'project', message: `${dir} is not a project: it has no config.yaml. Nothing was switched.` });
+    }
+    const invalid = await configErrors(dir);
+    if (invalid) {
+      const message = invalid.error.message.replace(/^The project/, `The project ${dir}`);
+      throw new PasException({ ...invalid.error, message: `${message}${/[.?!]$/.test(message) ? '' : '.'} Nothing was switched.` } as PasError);
+    }
+    const other = readDiscovery(dir);
+    if (other && processAlive(other.pid)) {
+      throw new PasException({
+        code: 'conflict',
+        message: `${dir} is already open in another engine (pid ${other.pid}, ${other.address}:${other.port}, see ${path.join(dir, '.pas', 'engine.json')}). Close it there first. Nothing was switched.`,
+      });
+    }
+    const writes = this.current.runningWrites();
+    if (writes.length > 0) {
+      throw new PasException({
+        code: 'conflict',
+        message: `${[...new Set(writes)].join(', ')} is running on ${this.current.projectDir}; a switch would cut it mid-write. Wait for it to finish (or cancel it), then open the other project. Nothing was switched.`,
+      });
+    }
+    const old = this.current;
+    const switched = (async () => {
+      await old.close();
+      const options = { watch: this.watch, exportRoots: () => this.exportRoots };
+      const next = await OpenProject.open(dir, this.events, options);
+      try {
+        await next.opening;
+      } catch (error) {
+        await next.close();
+        const back = await OpenProject.open(old.projectDir, this.events, options);
+        back.opening = back.opening.catch(() => undefined);
+        this.current = back;
+        await back.opening;
+        const reason = toPasError(error);
+        throw new PasException({ ...reason, message: `Could not open ${dir}: ${reason.message} The engine is back on ${old.projectDir}.` } as PasError);
+      }
+      this.current = next;
+      this.events.emit('project.opened', { dir, name: path.basename(dir), previousDir: old.projectDir });
+    })();
+    this.switching = switched;
+    await switched;
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.opening;
-    this.results.clear();
-    await this.workbench.close();
-    await this.project.close();
-    await this.engine.close();
+    await this.switches;
+    await this.current.close();
   }
 }
 

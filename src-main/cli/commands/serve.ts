@@ -1,12 +1,16 @@
-/** `pas serve [--port N] [--project DIR] [--open]`: the app in a browser, on 127.0.0.1 only (`--open` opens one). */
-import { existsSync } from 'node:fs';
+/**
+ * `pas serve [--port N] [--project DIR] [--allow DIR]... [--open]`: the app in a browser, on
+ * 127.0.0.1 only (`--open` opens one). `--allow` names folders whose projects the browser may
+ * open besides the first (the app's Open project dialog, `?project=DIR` in the URL).
+ */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openApp } from '../../../scripts/browser.mjs';
 import { buildIfStale } from '../../../scripts/build.mjs';
 import { PasService } from '../../service/service';
 import { readDiscovery } from '../../server/discovery';
-import { publishEngine } from '../../server/engine-endpoint';
+import { publishServedProject } from '../../server/engine-endpoint';
 import { startWebServer } from '../../server/web-server';
 import { CliError, parseCommandArgs, type CommandIo } from '../args';
 import { connectRunningEngine, findProjectDir } from '../connect';
@@ -15,7 +19,7 @@ import { write } from '../output';
 /** The renderer that `npm run build` (electron-vite) produces. */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
-export const serveOptions = { port: { type: 'string' }, project: { type: 'string', short: 'p' }, open: { type: 'boolean' } } as const;
+export const serveOptions = { port: { type: 'string' }, project: { type: 'string', short: 'p' }, allow: { type: 'string', multiple: true }, open: { type: 'boolean' } } as const;
 
 export async function serveCommand(argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs('serve', argv, serveOptions);
@@ -43,11 +47,15 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
     const pid = readDiscovery(projectDir)?.pid;
     throw new CliError(`pas serve: ${projectDir} is already open in another engine${pid ? ` (pid ${pid})` : ''}; its commands go through it. Close it first.`, 1);
   }
-  const service = await PasService.create({ projectDir, openInBackground: true });
+  const allow = ((values.allow as string[] | undefined) ?? []).map((dir) => path.resolve(dir));
+  for (const dir of allow) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`pas serve: --allow ${dir}: no such folder`);
+  }
+  const service = await PasService.create({ projectDir, openInBackground: true, projects: { allow } });
   const server = await startWebServer({ service, rendererDir, port });
-  const unpublish = publishEngine(service.projectDir, server.port, server.token);
+  const unpublish = publishServedProject(service, server.port, server.token);
   try {
-    await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\nOpen ${server.url}\n`);
+    await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\n${allow.length > 0 ? `Projects under ${allow.join(', ')} may be opened from the app\n` : ''}Open ${server.url}\n`);
     if (values.open) openApp(server.url);
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {

@@ -4,6 +4,7 @@
  * audits, tests, seeds, pipelines and config files; a search box filters everything.
  */
 import { useMemo, useState } from 'react';
+import { ExplorerProject } from '../projects/ProjectSwitcher';
 import type { WorkbenchItem, WorkbenchModel, WorkbenchTree } from '../../../src-shared/workbench-contract';
 
 const KIND_SHORT: Record<string, string> = {
@@ -98,6 +99,7 @@ export function Explorer({ tree, error, active, dirty, onOpen, onEnvironment }: 
   return (
     <aside className="wb-explorer" aria-label="Project explorer">
       <div className="wb-explorer-head">
+        <ExplorerProject projectDir={tree?.projectDir} />
         <input type="search" placeholder="Search models, columns, files…" aria-label="Search the project" value={query} onChange={(e) => setQuery(e.target.value)} />
         {tree && (
           <label className="wb-env" title="Status, preview and upstream data are read from this environment">
