@@ -148,7 +148,7 @@ export function OpenProjectDialog({ client }: { client: Client }) {
                     </button>
                     {e.isProject && (
                       <button type="button" className="primary" disabled={busy || e.dir === current.dir} onClick={() => void open(client, e.dir)} aria-label={`Open project ${e.name}`}>
-                        {e.dir === current.dir ? 'Open now' : 'Open'}
+                        {e.dir === current.dir ? 'Current' : 'Open'}
                       </button>
                     )}
                   </li>
