@@ -2,7 +2,8 @@
  * Opening another project folder in web mode: `pas serve --allow PARENT` on one copy of the
  * example, the Open project dialog browses PARENT and opens a second copy (every view reloads
  * on it), the recent list opens the first again with its tabs; `?project=` in the address opens
- * an allowed project and explains a refused one.
+ * an allowed project and explains a refused one. Unsaved edits in a window that reloads for the
+ * switch come back, still unsaved, when their project is opened again.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,12 @@ test('opens a second project from the dialog, then the first again from the rece
   const other = await page.context().newPage();
   await other.goto(projects.served.url);
   await expect(other.getByTestId('explorer-model-staging.stg_collisions')).toBeVisible();
+  // It has unsaved work, which the switch must not lose: it comes back as a draft with the project.
+  await expect(other.getByTestId('model-editor')).toBeVisible();
+  await other.locator('[data-testid="model-editor"] .view-lines').click();
+  await other.keyboard.press('ControlOrMeta+End');
+  await other.keyboard.type('\n-- draft kept across the switch');
+  await expect(other.getByRole('tab', { selected: true }).getByRole('button', { name: /unsaved changes/ })).toBeVisible();
 
   await page.keyboard.press('ControlOrMeta+O');
   await expect(dialog(page)).toBeVisible();
@@ -108,8 +115,13 @@ test('opens a second project from the dialog, then the first again from the rece
   await expect(page.getByTestId('explorer-model-staging.stg_collisions')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('explorer-model-marts.only_in_second')).toHaveCount(0);
   await expect(page.locator('.app-header .project-switcher')).toContainText('first');
-  // The first project's tab came back.
+  // The first project's tab came back, with the other window's unsaved edit, still unsaved.
   await expect(page.getByTestId('model-editor')).toBeVisible();
+  await expect(page.getByRole('tab', { selected: true }).getByRole('button', { name: /unsaved changes/ })).toBeVisible();
+  await page.locator('[data-testid="model-editor"] .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await expect(page.getByTestId('model-editor')).toContainText('draft kept across the switch');
+  await page.screenshot({ path: testInfo.outputPath('08-draft-restored.png') });
 });
 
 test('?project= in the address opens an allowed project, and says why it refuses one outside the allowed folders', async ({ page, projects }, testInfo) => {

@@ -2,7 +2,9 @@
  * The modeling workbench's state: the explorer's tree, the open tabs (text as edited and as
  * saved, so a tab knows it is dirty or changed on disk), the active tab, each file's problems,
  * the selected environment (prod by default; the plan helper's environment store may replace
- * it), whether the rendered SQL shows, and the layout remembered per project in localStorage.
+ * it), whether the rendered SQL shows, and the layout remembered per project in localStorage,
+ * with the unsaved text of dirty tabs (drafts), so a reload, a crash or another window's project
+ * switch brings them back dirty instead of losing them.
  */
 import { create } from 'zustand';
 import { isPasException, type PasError } from '../../src-shared/errors';
@@ -48,7 +50,8 @@ export interface WorkbenchState {
   toggleProfile(): void;
   /** A file changed on disk: reload a clean tab, flag a dirty one. */
   reloadFromDisk(client: Client): Promise<void>;
-  restore(client: Client, layout: WorkbenchLayout): Promise<void>;
+  /** Reopens the remembered tabs; a tab with a draft gets its unsaved text back (flagged when the file changed since). */
+  restore(client: Client, layout: WorkbenchLayout, drafts?: Drafts): Promise<void>;
   clearReveal(path: string): void;
 }
 
@@ -73,6 +76,41 @@ export function readLayout(projectDir: string): WorkbenchLayout | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+/** Unsaved text per open file, with the disk text it was edited from. */
+export type Drafts = Record<string, { text: string; saved: string }>;
+
+export function draftsKey(projectDir: string): string {
+  return `pas.drafts.${projectDir}`;
+}
+
+/** Remembers the dirty tabs' text for the project (forgets it when none is dirty). */
+export function writeDrafts(projectDir: string, tabs: Tab[]): void {
+  const drafts: Drafts = {};
+  for (const tab of tabs) if (isDirty(tab)) drafts[tab.path] = { text: tab.text, saved: tab.saved };
+  try {
+    if (Object.keys(drafts).length === 0) localStorage.removeItem(draftsKey(projectDir));
+    else localStorage.setItem(draftsKey(projectDir), JSON.stringify(drafts));
+  } catch {
+    // Storage full or disabled: the confirm on close still guards the edits.
+  }
+}
+
+export function readDrafts(projectDir: string): Drafts {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(draftsKey(projectDir)) ?? '{}') as unknown;
+    const drafts: Drafts = {};
+    if (parsed && typeof parsed === 'object') {
+      for (const [file, value] of Object.entries(parsed as Record<string, unknown>)) {
+        const v = value as { text?: unknown; saved?: unknown };
+        if (typeof v?.text === 'string' && typeof v.saved === 'string') drafts[file] = { text: v.text, saved: v.saved };
+      }
+    }
+    return drafts;
+  } catch {
+    return {};
   }
 }
 
@@ -162,9 +200,19 @@ export const useWorkbench = create<WorkbenchState>((set, get) => ({
     }
   },
 
-  async restore(client, layout) {
+  async restore(client, layout, drafts = {}) {
     set({ showRendered: layout.showRendered, showProfile: layout.showProfile });
-    for (const path of layout.tabs) await get().open(client, path).catch(() => undefined);
+    const paths = [...layout.tabs, ...Object.keys(drafts).filter((p) => !layout.tabs.includes(p))];
+    for (const path of paths) {
+      await get().open(client, path).catch(() => undefined);
+      const draft = drafts[path];
+      if (!draft) continue;
+      set({
+        tabs: get().tabs.map((t) =>
+          t.path !== path || t.text === draft.text ? t : { ...t, text: draft.text, ...(t.saved !== draft.saved ? { changedOnDisk: true } : {}) },
+        ),
+      });
+    }
     if (layout.active && get().tabs.some((t) => t.path === layout.active)) set({ active: layout.active });
   },
 }));

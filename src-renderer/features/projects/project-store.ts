@@ -15,6 +15,8 @@ export interface ProjectsState {
   error: string | undefined;
   /** A switch is under way (buttons disabled, "Opening…" shown). */
   opening: string | undefined;
+  /** The page is reloading for another project (unsaved tabs are kept as drafts, no prompt). */
+  reloading: boolean;
   load(client: Client): Promise<void>;
   show(error?: string): void;
   hide(): void;
@@ -30,6 +32,7 @@ export const useProjects = create<ProjectsState>((set, get) => ({
   dialogOpen: false,
   error: undefined,
   opening: undefined,
+  reloading: false,
   async load(client) {
     try {
       set({ current: await client.invoke('projects.current', {}) });
@@ -56,6 +59,7 @@ export const useProjects = create<ProjectsState>((set, get) => ({
 
 /** Reloads the page for the newly opened project; a `?project=` asked for before is done with (the token stays). */
 export function reloadForNewProject(location: Location = window.location): void {
+  useProjects.setState({ reloading: true });
   const url = new URL(location.href);
   url.searchParams.delete('project');
   if (url.href !== location.href) location.replace(url.href);

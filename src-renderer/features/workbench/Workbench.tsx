@@ -10,10 +10,11 @@ import type { DiagnosticView } from '../../../src-shared/modeling';
 import type { WorkbenchProblem } from '../../../src-shared/workbench-contract';
 import { useNavigation } from '../../store/navigation';
 import { useTheme } from '../../store/theme';
-import { isDirty, layoutKey, readLayout, useWorkbench } from '../../store/workbench';
+import { isDirty, layoutKey, readDrafts, readLayout, useWorkbench, writeDrafts } from '../../store/workbench';
 import type { Client } from '../../transport/client';
 import { loadMonaco, sqlDialect } from '../editor/load-monaco';
 import { registerActions, usePalette } from '../palette/registry';
+import { useProjects } from '../projects/project-store';
 import { ResultGrid } from '../results/ResultGrid';
 import { ColumnProfiles } from './ColumnProfiles';
 import { Explorer } from './Explorer';
@@ -35,7 +36,8 @@ export function Workbench({ client, active: visible }: { client: Client; active:
   const tab = tabs.find((t) => t.path === active);
   const [bottom, setBottom] = useState<'preview' | 'problems'>('preview');
   const [projectProblems, setProjectProblems] = useState<DiagnosticView[]>([]);
-  const restored = useRef(false);
+  const restoring = useRef(false);
+  const [restored, setRestored] = useState(false);
 
   // Monaco loads after the explorer's first paint (or at once when tabs are open).
   const [parts, setParts] = useState<EditorParts | undefined>();
@@ -68,22 +70,27 @@ export function Workbench({ client, active: visible }: { client: Client; active:
     });
   }, [client, environment, store]);
 
-  // Restore the project's tabs once, then remember them.
+  // Restore the project's tabs (and unsaved drafts) once; only then remember them, so a
+  // half-done restore never overwrites what it is restoring.
   useEffect(() => {
-    if (!tree || restored.current) return;
-    restored.current = true;
-    const layout = readLayout(tree.projectDir);
-    if (layout) void store().restore(client, layout);
+    if (!tree || restoring.current) return;
+    restoring.current = true;
+    const layout = readLayout(tree.projectDir) ?? { tabs: [], active: undefined, showRendered: false, showProfile: true };
+    void store()
+      .restore(client, layout, readDrafts(tree.projectDir))
+      .finally(() => setRestored(true));
   }, [tree, client, store]);
   useEffect(() => {
-    if (!tree || !restored.current) return;
+    if (!tree || !restored) return;
     localStorage.setItem(layoutKey(tree.projectDir), JSON.stringify({ tabs: tabs.map((t) => t.path), active, showRendered, showProfile }));
-  }, [tree, tabs, active, showRendered, showProfile]);
+    writeDrafts(tree.projectDir, tabs);
+  }, [tree, restored, tabs, active, showRendered, showProfile]);
 
-  // Unsaved work is never lost silently.
+  // Unsaved work is never lost silently: closing the window asks (the drafts above also bring
+  // it back); the reload for another project does not, its drafts wait for the project's return.
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (store().tabs.some(isDirty)) {
+      if (store().tabs.some(isDirty) && !useProjects.getState().reloading) {
         event.preventDefault();
         event.returnValue = '';
       }
