@@ -85,6 +85,9 @@ export class LakeWarehouse implements Warehouse {
   }
 
   async replaceView(name: QualifiedName, selectSql: string): Promise<void> {
+    // The lake stores a view's text unbound; bind it now, so a view over a missing table fails
+    // here, at its own model, instead of later as an unknown physical table in a downstream model.
+    await this.query(`SELECT * FROM (${selectSql}) AS __bound LIMIT 0`);
     await this.write((tx) => {
       if (tx.table(name.schema, name.table)) tx.dropTable(name.schema, name.table);
       tx.createView(name.schema, name.table, this.portable(selectSql), { replace: true });

@@ -67,3 +67,32 @@ describe('the modeling engine through the service', () => {
     expect(await service.call('plan.apply', { planId: 'nope' })).toMatchObject({ ok: false, error: { code: 'validation', issues: [{ path: 'params.planId' }] } });
   });
 });
+
+describe('a model over a table no pipeline has loaded yet', () => {
+  it('fails at the view that reads it, naming the pipeline to run first', async () => {
+    const fresh = await createTestProject(
+      {
+        'external_models.yaml': '- name: landing.orders\n  columns:\n    id: INTEGER\n',
+        'pipelines/orders.yaml': 'destination:\n  dataset: landing\nresources:\n  - name: orders\n    file:\n      path: data/orders.ndjson\n      format: ndjson\n',
+        'models/staging/stg_orders.sql': 'MODEL (name staging.stg_orders, kind VIEW);\n\nSELECT id\nFROM landing.orders\n',
+        'models/marts/orders.sql': 'MODEL (name marts.orders, kind FULL);\n\nSELECT id FROM staging.stg_orders\n',
+      },
+      { kind: 'lake-local' },
+    );
+    const own = await PasService.create({ projectDir: fresh });
+    try {
+      const plan = await own.invoke('plan.create', { environment: 'dev', executionTime: NOW });
+      const failure = await own.invoke('plan.apply', { planId: plan.planId }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toMatchObject({ error: { code: 'sql' } });
+      const message = (failure as { error: { message: string } }).error.message;
+      expect(message).toContain('models/staging/stg_orders.sql:4:');
+      expect(message).toContain('staging.stg_orders failed');
+      expect(message).toContain('run `pas ingest orders`');
+    } finally {
+      await own.close();
+    }
+  });
+});

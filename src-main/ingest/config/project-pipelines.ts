@@ -1,4 +1,4 @@
-/** A project's pipelines: `pipelines/NAME.yaml`, found by name. */
+/** A project's pipelines: `pipelines/NAME.yaml`, found by name or by a table they load. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PasException } from '../../../src-shared/errors';
@@ -26,4 +26,24 @@ export async function findPipeline(projectDir: string, name: string): Promise<Re
     });
   }
   return loadPipelineFile(file, { projectDir });
+}
+
+/** The project's pipelines that load `name` (`dataset.table`, or a bare table name); pipelines that do not load are skipped. */
+export async function pipelinesLoading(projectDir: string, name: string): Promise<string[]> {
+  const wanted = name.toLowerCase();
+  const found: string[] = [];
+  for (const file of await pipelineFiles(projectDir)) {
+    let pipeline: ResolvedPipeline;
+    try {
+      pipeline = loadPipelineFile(file, { projectDir });
+    } catch {
+      continue;
+    }
+    const loads = pipeline.resources.some((r) => {
+      const table = r.table.toLowerCase();
+      return wanted === table || wanted === `${pipeline.dataset.toLowerCase()}.${table}`;
+    });
+    if (loads) found.push(pipeline.name);
+  }
+  return found;
 }

@@ -8,6 +8,7 @@ import { AuditFailedError, backfillBatches } from '../../plan/apply';
 import { planChangeDetails } from '../../plan/plan-details';
 
 import { ModelRuntimeError } from '../../plan/model-errors';
+import { pipelinesLoading } from '../../ingest/config/project-pipelines';
 import { refuseModelErrors } from '../../problems';
 import type { ProjectGraph } from '../../plan/graph';
 import { displayRange, isoDate, parseTime } from '../../plan/intervals';
@@ -30,6 +31,26 @@ function toPasError(error: unknown): never {
     throw new PasException({ code: 'sql', message: error.message, errorType: /^([A-Za-z ]+?) Error: /.exec(error.detail)?.[1] ?? 'Runtime' });
   }
   throw error;
+}
+
+/**
+ * A model that failed because a table does not exist, where a project pipeline loads that
+ * table (a fresh project planned before its first load): the error says which to run.
+ */
+async function explainFailure(error: unknown, projectDir: string): Promise<never> {
+  if (error instanceof ModelRuntimeError) {
+    const missing = /Table with name "?([A-Za-z0-9_.]+)"? does not exist/.exec(error.detail)?.[1];
+    const pipelines = missing ? await pipelinesLoading(projectDir, missing).catch(() => []) : [];
+    if (missing && pipelines.length > 0) {
+      const run = pipelines.map((p) => `\`pas ingest ${p}\``).join(' or ');
+      throw new PasException({
+        code: 'sql',
+        message: `${error.message} It is loaded by ${pipelines.length === 1 ? 'the pipeline' : 'the pipelines'} ${pipelines.join(', ')}: run ${run} (or Ingest in the app) first, then apply again.`,
+        errorType: 'Catalog',
+      });
+    }
+  }
+  return toPasError(error);
 }
 
 function planView(plan: Plan, graph: ProjectGraph): PlanView {
@@ -129,7 +150,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
             else ctx.events.emit('plan.progress', { requestId, ...e });
           },
         })
-        .catch(toPasError);
+        .catch((e: unknown) => explainFailure(e, ws.project.root));
       plans.delete(planId);
       return { ...result, audits: result.audits.map((a) => ({ audit: a.audit, blocking: a.blocking, failedRows: a.failedRows })) };
     },
@@ -143,7 +164,7 @@ export function modelingHandlers(project: ProjectSession): Handlers<'project.inf
           ...(executionTime ? { executionTime: Date.parse(executionTime) } : {}),
           onEvent: (e) => ctx.events.emit('progress', { requestId: ctx.requestId, method: 'plan.run', stage: 'running', message: `${e.model} [${e.interval.join(' – ')}]` }),
         })
-        .catch(toPasError);
+        .catch((e: unknown) => explainFailure(e, ws.project.root));
       return { environment: result.environment, evaluated: result.evaluated, ...(result.message ? { message: result.message } : {}), ...(janitor ? { janitor } : {}) };
     },
   };
