@@ -90,7 +90,7 @@ describe('a model over a table no pipeline has loaded yet', () => {
       const message = (failure as { error: { message: string } }).error.message;
       expect(message).toContain('models/staging/stg_orders.sql:4:');
       expect(message).toContain('staging.stg_orders failed');
-      expect(message).toContain('run `pas ingest orders`');
+      expect(message).toContain('landing.orders is loaded by the pipeline orders: run `pas ingest orders`');
     } finally {
       await own.close();
     }

@@ -133,3 +133,25 @@ describe('the explorer status of a model with a column problem', () => {
     }
   });
 });
+
+describe('previewing a model over a table no pipeline has loaded yet', () => {
+  it('says which pipeline loads the missing table', async () => {
+    const fresh = await createTestProject(
+      {
+        'external_models.yaml': '- name: landing.orders\n  columns:\n    id: INTEGER\n',
+        'pipelines/orders.yaml': 'destination:\n  dataset: landing\nresources:\n  - name: orders\n    file:\n      path: data/orders.ndjson\n      format: ndjson\n',
+        'models/staging/stg_orders.sql': 'MODEL (name staging.stg_orders, kind VIEW);\n\nSELECT id\nFROM landing.orders\n',
+      },
+      { kind: 'lake-local' },
+    );
+    const own = await PasService.create({ projectDir: fresh, watch: false });
+    try {
+      const text = readFileSync(path.join(fresh, 'models/staging/stg_orders.sql'), 'utf8');
+      const error = await failure(own.invoke('workbench.preview', { path: 'models/staging/stg_orders.sql', text, session: 'p1' }));
+      expect(error).toMatchObject({ code: 'sql', position: { line: 4 } });
+      expect(error.message).toContain('landing.orders is loaded by the pipeline orders: run `pas ingest orders`');
+    } finally {
+      await own.close();
+    }
+  });
+});

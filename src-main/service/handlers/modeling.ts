@@ -8,7 +8,7 @@ import { AuditFailedError, backfillBatches } from '../../plan/apply';
 import { planChangeDetails } from '../../plan/plan-details';
 
 import { ModelRuntimeError } from '../../plan/model-errors';
-import { pipelinesLoading } from '../../ingest/config/project-pipelines';
+import { missingTableHint } from '../../ingest/config/project-pipelines';
 import { refuseModelErrors } from '../../problems';
 import type { ProjectGraph } from '../../plan/graph';
 import { displayRange, isoDate, parseTime } from '../../plan/intervals';
@@ -39,16 +39,8 @@ function toPasError(error: unknown): never {
  */
 async function explainFailure(error: unknown, projectDir: string): Promise<never> {
   if (error instanceof ModelRuntimeError) {
-    const missing = /Table with name "?([A-Za-z0-9_.]+)"? does not exist/.exec(error.detail)?.[1];
-    const pipelines = missing ? await pipelinesLoading(projectDir, missing).catch(() => []) : [];
-    if (missing && pipelines.length > 0) {
-      const run = pipelines.map((p) => `\`pas ingest ${p}\``).join(' or ');
-      throw new PasException({
-        code: 'sql',
-        message: `${error.message} It is loaded by ${pipelines.length === 1 ? 'the pipeline' : 'the pipelines'} ${pipelines.join(', ')}: run ${run} (or Ingest in the app) first, then apply again.`,
-        errorType: 'Catalog',
-      });
-    }
+    const hint = await missingTableHint(error.detail, projectDir);
+    if (hint) throw new PasException({ code: 'sql', message: `${error.message} ${hint}`, errorType: 'Catalog' });
   }
   return toPasError(error);
 }

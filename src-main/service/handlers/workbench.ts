@@ -11,7 +11,7 @@ import type { WorkbenchItem, WorkbenchModel } from '../../../src-shared/workbenc
 import type { DuckEngine } from '../../duck/engine';
 import type { ResultStore } from '../../duck/results';
 import type { Session } from '../../duck/session';
-import { pipelineFiles, pipelineName } from '../../ingest/config/project-pipelines';
+import { missingTableHint, pipelineFiles, pipelineName } from '../../ingest/config/project-pipelines';
 import { environmentView, PROD, splitModelName } from '../../plan/naming';
 import type { Workspace } from '../../plan/workspace';
 import type { Diagnostic } from '../../project/diagnostics';
@@ -301,7 +301,9 @@ export function workbenchHandlers(
         if (raw instanceof PasException) {
           const moved = fileError(raw.error, model, query, `CREATE OR REPLACE TEMP TABLE ${PREVIEW_TABLE} AS `.length + wrapped.prefix.length);
           const upstream = prepared.failures.map((f) => `${f.name}: ${f.message}`).join('; ');
-          throw new PasException(upstream && moved.code === 'sql' ? { ...moved, message: `${moved.message}\n(upstream not available: ${upstream})` } : moved);
+          const hint = moved.code === 'sql' ? await missingTableHint(moved.message, ws.project.root) : undefined;
+          const notes = [hint, upstream && `(upstream not available: ${upstream})`].filter(Boolean).join('\n');
+          throw new PasException(notes && moved.code === 'sql' ? { ...moved, message: `${moved.message}\n${notes}` } : moved);
         }
         throw raw;
       }
