@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { createTestProject } from '../plan/test-project';
 import { Workspace } from '../plan/workspace';
 import { PasService } from './service';
 
@@ -9,7 +10,9 @@ async function currentDatabase(service: PasService): Promise<unknown> {
 
 describe('a service that opens its project in the background', () => {
   it("is ready before the project has opened, and its first query still runs against the project's warehouse", async () => {
-    const waited = await PasService.create({ projectDir: '.' });
+    // A project of its own: the repository's example is open in other test files at the same time.
+    const projectDir = await createTestProject({}, { kind: 'lake-local' });
+    const waited = await PasService.create({ projectDir });
     const expected = await currentDatabase(waited);
     await waited.close();
     expect(expected).not.toBe('memory');
@@ -23,7 +26,7 @@ describe('a service that opens its project in the background', () => {
       return open(...args);
     });
     try {
-      const background = await PasService.create({ projectDir: '.', openInBackground: true });
+      const background = await PasService.create({ projectDir, openInBackground: true });
       const first = currentDatabase(background);
       release();
       expect(await first).toBe(expected);
