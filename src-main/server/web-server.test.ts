@@ -14,7 +14,8 @@ let server: WebServer;
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pas-renderer-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>pas</title>');
-  service = await PasService.create({ projectDir: '.' });
+  // A folder that is not a project: the repository's example is open in other test files at the same time.
+  service = await PasService.create({ projectDir: mkdtempSync(path.join(tmpdir(), 'pas-no-project-')) });
   server = await startWebServer({ service, rendererDir: dir });
 });
 afterAll(async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../../src-shared/contract';
 import { PasException } from '../../src-shared/errors';
@@ -5,8 +8,12 @@ import { Session } from '../duck/session';
 import { PasService } from './service';
 
 let service: PasService;
+let folder: string;
 beforeAll(async () => {
-  service = await PasService.create({ projectDir: '.' });
+  // A folder that is not a project: the console works without one, and the repository's
+  // example stays untouched (other test files open it at the same time).
+  folder = mkdtempSync(path.join(tmpdir(), 'pas-service-'));
+  service = await PasService.create({ projectDir: folder });
 });
 afterAll(async () => service.close());
 
@@ -71,7 +78,7 @@ describe('the service', () => {
   it('tells the engine version and project', async () => {
     const info = await service.invoke('app.info', {});
     expect(info.duckdbVersion).toMatch(/^v1\./);
-    expect(info.projectDir).toBe(process.cwd());
+    expect(info.projectDir).toBe(folder);
     const dialect = await service.invoke('sql.dialect', {});
     expect(dialect.keywords).toContain('qualify');
     expect(dialect.functions).toContain('read_parquet');
