@@ -131,6 +131,19 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
+  // The page's beforeunload guards unsaved tabs; a browser asks the user, Electron silently
+  // keeps the window open unless the app asks: so ask here (the drafts survive either way).
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      buttons: ['Close', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Some tabs have unsaved changes.',
+      detail: 'They are kept as drafts and come back, still unsaved, when you open this project again.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
 }
