@@ -20,6 +20,7 @@ import { DEFAULT_CONCURRENT_TASKS } from '../project/config';
 import { problemsKey, readProblems, writeProblems } from '../problems/check-cache';
 import { checkProject } from '../problems/check';
 import { buildGraph, type ProjectGraph } from './graph';
+import { mark } from '../process/timing';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
@@ -63,8 +64,10 @@ export class Workspace {
       ...(options.env ? { env: options.env } : {}),
       ...(lazy ? { configOnly: true } : {}),
     });
+    mark('workspace: config loaded');
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
     const opened = await openWarehouse(options.engine, project);
+    mark('workspace: warehouse opened');
     const parserConnection = await options.engine.connect();
     const stateConfig = gateway?.stateConnection;
     let stateDb;
@@ -93,6 +96,7 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
+    mark('workspace: state opened');
     const workspace = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
     if (!lazy) workspace.loading = Promise.resolve(workspace);
     return workspace;

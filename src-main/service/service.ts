@@ -5,7 +5,7 @@
  * progress for long calls, and turns every failure into a `PasError`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import {
@@ -20,7 +20,10 @@ import { isPasException, PasException, type PasError } from '../../src-shared/er
 import type { Outcome } from '../../src-shared/protocol';
 import { DuckEngine } from '../duck/engine';
 import { ResultStore } from '../duck/results';
+import type { Session } from '../duck/session';
+import { isCatalogFree } from '../duck/catalog-free';
 import { EventBus } from './events';
+import { mark } from '../process/timing';
 import { appHandlers } from './handlers/app';
 import { environmentHandlers } from './handlers/environments';
 import { ingestHandlers } from './handlers/ingest';
@@ -46,6 +49,12 @@ export interface ServiceOptions {
    * turns it off: a recursive watch walks every folder of the project (~100 ms on 1,000 models).
    */
   watch?: boolean;
+  /**
+   * Open the warehouse at the first call that needs it rather than at start (a one-shot CLI
+   * command): a query that reads no catalog (`select 1`, see duck/catalog-free.ts) runs
+   * without it. Other calls see the project exactly as if it had opened at start.
+   */
+  deferOpen?: boolean;
 }
 
 export interface InvokeOptions {
@@ -64,6 +73,10 @@ export class PasService {
   private readonly workbench: ReturnType<typeof workbenchHandlers>;
   /** Settles once the project has opened (or failed to). Queries wait for it too (query.run refreshes the lake first). */
   private opening: Promise<unknown> = Promise.resolve();
+  /** The project waits to be opened (`deferOpen`) by `ensureOpen`. */
+  private deferred = false;
+  /** Where statements that read no catalog run while the project is unopened. */
+  private looseSession: Session | undefined;
 
   private constructor(
     readonly projectDir: string,
@@ -76,7 +89,7 @@ export class PasService {
     this.workbench = workbenchHandlers(this.project, engine, results, this.events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
-      ...queryHandlers(sessions, results, () => this.project.refreshLake()),
+      ...queryHandlers(sessions, results, (sql, options) => this.beforeQuery(sql, options)),
       ...lineageHandlers(this.project),
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
@@ -92,17 +105,48 @@ export class PasService {
 
   static async create(options: ServiceOptions = {}): Promise<PasService> {
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
+    mark('service: create');
     const engine = await DuckEngine.open();
+    mark('service: duckdb instance');
     const service = new PasService(projectDir, engine, new ResultStore(), options.watch ?? true);
     // A project's warehouse becomes every session's default catalog (see open-warehouse.ts), so
     // names resolve as SQLMesh users write them. A project that fails to open still leaves a
     // working console; `pas info` and the app say why.
-    if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      // Only the warehouse and state: the models load when a call needs them (a query does not).
-      service.opening = service.project.warehouse().catch(() => undefined);
-      if (!options.openInBackground) await service.opening;
+    const config = ['config.yaml', 'config.yml'].map((name) => path.join(projectDir, name)).find((file) => existsSync(file));
+    if (config) {
+      service.deferred = true;
+      if (!options.deferOpen || configuresEngine(config)) {
+        void service.ensureOpen();
+        if (!options.openInBackground) await service.opening;
+      }
     }
     return service;
+  }
+
+  /** Starts opening the warehouse and state (once); the models load when a call needs them. */
+  private ensureOpen(): Promise<unknown> {
+    if (this.deferred) {
+      this.deferred = false;
+      this.opening = this.project.warehouse().catch(() => undefined);
+      void this.opening.then(() => mark('service: warehouse open'));
+    }
+    return this.opening;
+  }
+
+  /**
+   * Before a statement: the lake rebinds what other processes committed meanwhile. While the
+   * project is still unopened (`deferOpen`), a statement that reads no catalog runs on a
+   * session of its own without opening it (a `pas fetchdf "select 1"`).
+   */
+  private async beforeQuery(sql: string, options?: { open: true }): Promise<Session | undefined> {
+    if (this.deferred && !options?.open) {
+      // Kept until the engine closes (it owns the results it makes).
+      this.looseSession ??= await this.engine.openSession();
+      if (await this.looseSession.withConnection((connection) => isCatalogFree(connection, sql))) return this.looseSession;
+    }
+    if (this.deferred) await this.ensureOpen();
+    await this.project.refreshLake();
+    return undefined;
   }
 
   /** Calls a method; resolves with its result or rejects with a PasException. */
@@ -123,6 +167,8 @@ export class PasService {
     }
     const parsed = validate(method, params);
     if (!parsed.ok) return parsed;
+    // Every call but a query (which decides in `beforeQuery`) sees the project opened.
+    if (this.deferred && !QUERY_METHODS.has(method)) await this.ensureOpen();
     if (this.closed) return { ok: false, error: { code: 'internal', message: 'The service is shut down.' } };
     const requestId = options.requestId ?? randomUUID();
     const signal = options.signal ?? new AbortController().signal;
@@ -149,10 +195,29 @@ export class PasService {
     await this.opening;
     this.results.clear();
     await this.workbench.close();
+    mark('service: close workbench');
     await this.project.close();
+    mark('service: close project');
     await this.engine.close();
+    mark('service: close engine');
   }
 }
+
+/**
+ * The project's connection sets DuckDB settings or loads extensions when it opens (a time
+ * zone changes what `select now()::varchar` prints): then every statement waits for it. Read
+ * from the file's text (no YAML parse at start); a mention anywhere counts.
+ */
+function configuresEngine(configFile: string): boolean {
+  try {
+    return /connector_config|extensions/.test(readFileSync(configFile, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** Calls that need no open project of their own (`query.run` opens it when its SQL reads a catalog). */
+const QUERY_METHODS = new Set<MethodName>(['query.run', 'query.page', 'query.close', 'session.close']);
 
 function validate(method: MethodName, params: unknown): Outcome<unknown> {
   const schema: z.ZodType = methodParams[method];
