@@ -144,6 +144,7 @@ export class Workspace {
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
   async reload(): Promise<void> {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
+    mark('workspace: models loaded');
     this.project = project;
     this.diagnostics = diagnostics;
     this.checkedGraph = undefined;
@@ -154,14 +155,18 @@ export class Workspace {
   /** The project's models as a graph (built once per load). */
   async graph(): Promise<ProjectGraph> {
     this.checkedGraph ??= await buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+    mark('workspace: graph built');
     return this.checkedGraph;
   }
 
   async plan(options: PlanOptions = {}): Promise<{ plan: Plan; graph: ProjectGraph }> {
     // Every problem of the project (not only the graph's) stops a plan.
     const problems = await this.problems();
+    mark('workspace: problems known');
     const graph = { ...(await this.graph()), diagnostics: [...problems] };
-    return { plan: await buildPlan(this.project, graph, this.state, this.parser, options), graph };
+    const plan = await buildPlan(this.project, graph, this.state, this.parser, options);
+    mark('workspace: plan built');
+    return { plan, graph };
   }
 
   apply(plan: Plan, graph: ProjectGraph, options: { owner?: string; onEvent?: (e: ApplyEvent) => void; signal?: AbortSignal } = {}): Promise<ApplyResult> {
