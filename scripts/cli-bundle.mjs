@@ -97,6 +97,7 @@ export async function buildCli() {
     // resolution at every start); native bindings, tools loaded on demand and optional peers
     // stay in node_modules.
     external: EXTERNAL,
+    charset: 'ascii',
     // Strict, as the ES modules it is made of. `import.meta.url` is the bundle's own URL (the
     // plugin below makes a source's relative to it).
     banner: { js: `${SIGNATURE_LINE}${signature}\n'use strict';\nvar __pasImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
@@ -108,7 +109,12 @@ export async function buildCli() {
   // `import()` (of packages loaded on demand, of TypeScript model files) becomes a call of the
   // loader's own `import` (`loadCli`): V8 loses a script's dynamic-import hook with its code cache.
   for (const file of result.outputFiles) {
-    if (file.path === bundlePath) file.contents = Buffer.from(file.text.replace(/(?<![\w$.])import\(/g, `${DYNAMIC_IMPORT}(`));
+    if (file.path !== bundlePath) continue;
+    // esbuild escapes every non-ASCII character of the code (`charset: 'ascii'`); what is left sits
+    // in comments. Made ASCII too, the bundle reads as latin1: no UTF-8 decoding at each start.
+    // eslint-disable-next-line no-control-regex
+    const text = file.text.replace(/[^\x00-\x7f]/g, '?').replace(/(?<![\w$.])import\(/g, `${DYNAMIC_IMPORT}(`);
+    file.contents = Buffer.from(text, 'latin1');
   }
   // The map first, the bundle next, the signature last: a reader never pairs new code with an
   // old signature (and the code cache names the sources it was made from: an old one is unused).
@@ -130,7 +136,7 @@ export async function buildCli() {
  * there was none (or V8 refused it: another Node version), holding every function compiled so far.
  */
 export function loadCli() {
-  const source = readFileSync(bundlePath, 'utf8');
+  const source = readFileSync(bundlePath, 'latin1'); // ASCII: see buildCli
   const signature = source.slice(0, source.indexOf('\n'));
   let cachedData;
   try {
