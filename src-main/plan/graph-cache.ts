@@ -14,7 +14,7 @@
  * and their ~90 MB of text never becomes JavaScript strings.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Diagnostic } from '../project/diagnostics';
@@ -113,20 +113,34 @@ export class GraphCache {
     if (!this.file || (!this.dirty && this.used.size === this.entries.size)) return;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
+      // Offsets first, then the file written piece by piece: never a second copy of every tree in memory.
       const entries: Record<string, CachedModel> = {};
-      const trees: Buffer[] = [];
+      const pieces: (string | Buffer)[] = [];
       let offset = 0;
       for (const [key, entry] of this.used) {
         const { trees: text, treesAt, ...rest } = entry;
-        const bytes = text !== undefined ? Buffer.from(text) : treesAt ? this.trees.subarray(treesAt[0], treesAt[1]) : undefined;
-        entries[key] = bytes ? { ...rest, treesAt: [offset, offset + bytes.length] } : rest;
-        if (bytes) {
-          trees.push(bytes);
-          offset += bytes.length;
+        const piece = text !== undefined ? text : treesAt ? this.trees.subarray(treesAt[0], treesAt[1]) : undefined;
+        if (piece === undefined) {
+          entries[key] = rest;
+          continue;
         }
+        const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+        entries[key] = { ...rest, treesAt: [offset, offset + length] };
+        pieces.push(piece);
+        offset += length;
       }
       const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, Buffer.concat([Buffer.from(`${JSON.stringify({ version: packageJson.version, entries })}\n`), ...trees]));
+      const fd = openSync(temp, 'w');
+      const write = (piece: string | Buffer): void => {
+        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      };
+      try {
+        write(`${JSON.stringify({ version: packageJson.version, entries })}\n`);
+        for (const piece of pieces) write(piece);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, this.file);
       // Files of earlier formats.
       for (const name of readdirSync(path.dirname(this.file))) {
