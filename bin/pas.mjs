@@ -7,6 +7,6 @@ if (!bundleIsFresh()) {
   process.stderr.write('pas: sources changed, building the CLI (out/cli/pas.cjs)…\n');
   await buildCli();
 }
-const cli = loadCli();
+const cli = loadCli(process.argv[2]);
 await cli.exports.runCli();
 cli.saveCodeCache();
