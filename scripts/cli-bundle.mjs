@@ -8,8 +8,8 @@
  * runs stale code.
  *
  * `loadCli` runs the bundle through V8's code cache (`out/cli/pas.cjs.cache`, written by the
- * first command after a build): V8 then neither parses the 3 MB bundle nor compiles the
- * functions that command used, ~90 ms of every start. CommonJS because Node 20 has no code
+ * first run of each command after a build): V8 then neither parses the 3 MB bundle nor compiles
+ * the functions the commands used, ~90 ms of every start. CommonJS because Node 20 has no code
  * cache for ES modules (`module.enableCompileCache` comes with Node 22).
  *
  *   node scripts/cli-bundle.mjs        builds the bundle (part of `npm run build`)
