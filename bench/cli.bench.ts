@@ -82,7 +82,8 @@ function measuredCli(args: string[], cwd: string): { ms: number; peakMb: number 
   const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`pas ${args.join(' ')} failed:\n${result.stderr.slice(-2000)}`);
-  const kb = Number(result.stderr.trim().split('\n').pop());
+  // GNU time's figure ends stderr, after whatever the command wrote there without a newline (plan's prompt).
+  const kb = Number(/(\d+)\s*$/.exec(result.stderr)?.[1]);
   return { ms, peakMb: kb / 1024 };
 }
 

@@ -195,11 +195,12 @@ export function openApp(url, { env = process.env, platform = process.platform } 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    const found = await ensureBrowser();
-    console.log(`Chromium for the end-to-end tests: ${found.path} (${found.source})`);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  }
+  // No top-level await: the CLI bundle (CommonJS) includes this file.
+  ensureBrowser().then(
+    (found) => console.log(`Chromium for the end-to-end tests: ${found.path} (${found.source})`),
+    (error) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
 }

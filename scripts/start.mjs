@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build.mjs';
 import { downloadFailureReason, probeDownloadHost } from './electron-failure.mjs';
 
@@ -74,19 +74,18 @@ async function electronBinary() {
 
 async function webMode(reason) {
   console.log(`${forceWeb ? 'Web mode' : 'Electron cannot start here'} — ${reason}. Opening the same app in your browser instead (web mode: \`pas serve\`, 127.0.0.1 only).`);
-  // The prebuilt CLI (out/cli/pas.mjs) runs in this very process: no second Node start, no
+  // The prebuilt CLI (out/cli/pas.cjs) runs in this very process: no second Node start, no
   // TypeScript to compile. It is rebuilt first when the sources changed since it was built.
-  const { buildCli, bundleIsFresh, bundlePath } = await import('./cli-bundle.mjs');
+  const { buildCli, bundleIsFresh, loadCli } = await import('./cli-bundle.mjs');
   if (!bundleIsFresh()) {
-    console.log('Building the CLI (out/cli/pas.mjs)…');
+    console.log('Building the CLI (out/cli/pas.cjs)…');
     await buildCli();
   }
   const open = process.env.PAS_NO_OPEN ? [] : ['--open'];
   // The build was checked above: `pas serve` need not walk the sources again.
   process.env.PAS_RENDERER_DIR ??= path.join(root, 'out/renderer');
   process.argv = [process.argv[0], process.argv[1], 'serve', '--project', project, ...open];
-  const { runCli } = await import(pathToFileURL(bundlePath).href);
-  await runCli();
+  await loadCli().exports.runCli();
 }
 
 try {

@@ -86,8 +86,9 @@ export async function openClient(options: OpenOptions): Promise<EngineClient> {
     const remote = await connectRunningEngine(projectDir);
     if (remote) return remote;
   }
-  // One command, then exit: no file watcher (it would walk the whole project for nothing).
-  return new InProcessClient(await PasService.create({ projectDir: projectDir ?? path.resolve(options.project ?? '.'), watch: false }));
+  // One command, then exit: no file watcher (it would walk the whole project for nothing), and
+  // the project opens at the first call that needs it (`pas fetchdf "select 1"` never does).
+  return new InProcessClient(await PasService.create({ projectDir: projectDir ?? path.resolve(options.project ?? '.'), watch: false, deferOpen: true }));
 }
 
 /** Opens a client for the command, runs it, and always closes the client. */

@@ -8,6 +8,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { formatPasError, isPasException } from '../../src-shared/errors';
 import { CliError, type CommandIo } from './args';
 import { commandHelp, commands } from './command-table';
+import { mark } from '../process/timing';
 
 function usage(): string {
   const lines = Object.values(commands).map((c) => `  pas ${c.usage}\n      ${c.summary}`);
@@ -83,10 +84,13 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 
 /** Process entry: wires stdio and Ctrl+C, then exits with the command's code. */
 export async function runCli(): Promise<void> {
+  mark('cli module loaded');
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
   process.exitCode = code;
+  mark('command done');
+  process.once('exit', () => mark('exit'));
 }

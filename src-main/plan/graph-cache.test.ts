@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
@@ -44,11 +44,14 @@ describe('the cache of rendered and parsed models (.pas/cache)', () => {
   it('parses only new or changed models, and a change of file or variable shows at once', async () => {
     const first = await build();
     expect(first.parsed).toBe(2);
-    expect(existsSync(path.join(project.dir, '.pas', 'cache', 'models-v2.json'))).toBe(true);
+    expect(existsSync(path.join(project.dir, '.pas', 'cache', 'models-v3.cache'))).toBe(true);
 
     const again = await build();
     expect(again.parsed).toBe(0);
     expect(again.graph.nodes.get('s.b')?.parents).toEqual(['s.a']);
+    // The parse trees come back from the file as they went in.
+    expect(again.graph.nodes.get('s.b')?.statements).toEqual(first.graph.nodes.get('s.b')?.statements);
+    expect(again.graph.nodes.get('s.a')?.statements).toEqual(first.graph.nodes.get('s.a')?.statements);
     expect(again.graph.nodes.get('s.b')?.fingerprint).toEqual(first.graph.nodes.get('s.b')?.fingerprint);
 
     writeFileSync(path.join(project.dir, 'models', 'b.sql'), 'MODEL (name s.b, kind FULL);\nSELECT id * @factor + 1 AS x FROM s.a');
@@ -63,8 +66,17 @@ describe('the cache of rendered and parsed models (.pas/cache)', () => {
     expect(revalued.graph.nodes.get('s.a')?.fingerprint).toEqual(edited.graph.nodes.get('s.a')?.fingerprint);
   });
 
+  it('works as without a cache when the cache file is cut short', async () => {
+    await build();
+    const file = path.join(project.dir, '.pas', 'cache', 'models-v3.cache');
+    writeFileSync(file, readFileSync(file).subarray(0, readFileSync(file).length - 10));
+    const { graph, parsed } = await build();
+    expect(parsed).toBe(2);
+    expect(graph.nodes.get('s.b')?.statements).toBeDefined();
+  });
+
   it('works as without a cache when the cache file is damaged', async () => {
-    writeFileSync(path.join(project.dir, '.pas', 'cache', 'models-v2.json'), '{ not json');
+    writeFileSync(path.join(project.dir, '.pas', 'cache', 'models-v3.cache'), '{ not json');
     const { graph, parsed } = await build();
     expect(parsed).toBe(2);
     expect(graph.nodes.get('s.b')?.parents).toEqual(['s.a']);

@@ -7,24 +7,31 @@
  * default or statement changes the key), the project's variables and the gateway. Upstream
  * changes do not enter a render (references stay names); they enter fingerprints, which are
  * always computed. Safe to delete; unreadable or foreign files are ignored; written atomically.
+ *
+ * One file, `models-v3.cache`: a line of JSON (the entries) and then every entry's parse trees
+ * as JSON text, one after the other (the entries say where). Opening parses the line alone; a
+ * tree is decoded when something asks for it. A no-change plan of 10,000 models asks for none,
+ * and their ~90 MB of text never becomes JavaScript strings.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Diagnostic } from '../project/diagnostics';
 import type { ModelDefinition } from '../project/model';
 
 /** Bump when the shape of an entry or of the parse trees changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface CachedModel {
   query?: string;
   pre: string[];
   post: string[];
   diagnostics: Diagnostic[];
-  /** The parse trees of `query` as JSON text (parsed when first needed), when it parses. */
+  /** The parse trees of `query` as JSON text (parsed when first needed), when it parses (see `treesOf`). */
   trees?: string;
+  /** Where the trees' text is in the file's trees, as read from it: [start, end) bytes. */
+  treesAt?: [number, number];
   /** Why `query` does not parse, when it does not. */
   parseError?: string;
   /** Where in `query` it stops parsing (0-based). */
@@ -43,20 +50,39 @@ export class GraphCache {
   private constructor(
     private readonly file: string | undefined,
     private readonly entries: Map<string, CachedModel>,
+    /** The file's trees, undecoded. */
+    private readonly trees: Buffer = Buffer.alloc(0),
   ) {}
 
   /** The cache of a project folder (none, in memory only, when `root` is undefined). */
   static open(root: string | undefined): GraphCache {
     if (!root) return new GraphCache(undefined, new Map());
-    const file = path.join(root, '.pas', 'cache', `models-v${FORMAT}.json`);
-    let entries = new Map<string, CachedModel>();
+    const file = path.join(root, '.pas', 'cache', `models-v${FORMAT}.cache`);
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: string; entries?: Record<string, CachedModel> };
-      if (data.version === packageJson.version && data.entries) entries = new Map(Object.entries(data.entries));
+      const bytes = readFileSync(file);
+      const newline = bytes.indexOf(10);
+      const data = JSON.parse(bytes.toString('utf8', 0, newline < 0 ? bytes.length : newline)) as { version?: string; entries?: Record<string, CachedModel> };
+      if (newline >= 0 && data.version === packageJson.version && data.entries) {
+        const trees = bytes.subarray(newline + 1);
+        const entries = new Map(Object.entries(data.entries));
+        // A damaged file (cut short) is not used at all.
+        if ([...entries.values()].every((e) => !e.treesAt || e.treesAt[1] <= trees.length)) return new GraphCache(file, entries, trees);
+      }
     } catch {
       // No cache yet, or one this build cannot read: start empty.
     }
-    return new GraphCache(file, entries);
+    return new GraphCache(file, new Map());
+  }
+
+  /** True when the entry has parse trees (its query parsed). */
+  hasTrees(entry: CachedModel): boolean {
+    return entry.trees !== undefined || entry.treesAt !== undefined;
+  }
+
+  /** The entry's parse trees as JSON text, decoded now if it came from the file. */
+  treesOf(entry: CachedModel): string | undefined {
+    if (entry.trees !== undefined) return entry.trees;
+    return entry.treesAt ? this.trees.toString('utf8', entry.treesAt[0], entry.treesAt[1]) : undefined;
   }
 
   key(model: ModelDefinition, variables: Record<string, unknown>, gateway: string | undefined): string {
@@ -87,9 +113,39 @@ export class GraphCache {
     if (!this.file || (!this.dirty && this.used.size === this.entries.size)) return;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
+      // Offsets first, then the file written piece by piece: never a second copy of every tree in memory.
+      const entries: Record<string, CachedModel> = {};
+      const pieces: (string | Buffer)[] = [];
+      let offset = 0;
+      for (const [key, entry] of this.used) {
+        const { trees: text, treesAt, ...rest } = entry;
+        const piece = text !== undefined ? text : treesAt ? this.trees.subarray(treesAt[0], treesAt[1]) : undefined;
+        if (piece === undefined) {
+          entries[key] = rest;
+          continue;
+        }
+        const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+        entries[key] = { ...rest, treesAt: [offset, offset + length] };
+        pieces.push(piece);
+        offset += length;
+      }
       const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ version: packageJson.version, entries: Object.fromEntries(this.used) }));
+      const fd = openSync(temp, 'w');
+      const write = (piece: string | Buffer): void => {
+        const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      };
+      try {
+        write(`${JSON.stringify({ version: packageJson.version, entries })}\n`);
+        for (const piece of pieces) write(piece);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, this.file);
+      // Files of earlier formats.
+      for (const name of readdirSync(path.dirname(this.file))) {
+        if (/^models-v\d+\.json$/.test(name)) rmSync(path.join(path.dirname(this.file), name), { force: true });
+      }
     } catch {
       // A read-only project still plans, without a cache.
     }

@@ -151,8 +151,23 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 
 /** The expected intervals not covered by any processed interval. */
 export function missingIntervals(expected: readonly Interval[], processed: readonly Interval[]): Interval[] {
+  if (processed.length === 0) return [...expected];
   const done = mergeIntervals(processed);
-  return expected.filter(([s, e]) => !done.some(([ds, de]) => ds <= s && e <= de));
+  // The merged ranges are disjoint and sorted: only the last one starting at or before `s` can hold [s, e).
+  return expected.filter(([s, e]) => {
+    let low = 0;
+    let high = done.length - 1;
+    let at = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if ((done[mid]?.[0] ?? 0) <= s) {
+        at = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    const range = done[at];
+    return !(range && e <= range[1]);
+  });
 }
 
 /** Adds, for each missing interval, the `lookback` intervals before it (when they are expected). */

@@ -28,6 +28,7 @@ import { DuckDbWarehouse } from './duckdb-warehouse';
 import { LakeWarehouse } from './lake-warehouse';
 import { MultiCatalogWarehouse } from './multi-catalog-warehouse';
 import { quoteIdentifier, type Warehouse } from './warehouse';
+import { mark } from '../process/timing';
 
 export interface OpenedWarehouse {
   warehouse: Warehouse;
@@ -140,6 +141,7 @@ async function openLake(engine: DuckEngine, project: Project, alias: string, ent
     const reason = redactor.redact(error instanceof Error ? error.message : String(error));
     throw new PasException({ code: 'internal', message: `Cannot open the lake \`${alias}\` (${describeLakeConfig(config)}) of gateway \`${project.gateway}\`: ${reason}` });
   });
+  mark('lake: opened');
   const connection = await engine.connect();
   // Views kept between processes (lake/attach.ts): where files and inlined rows have the same names everywhere.
   const viewCache =
@@ -147,6 +149,7 @@ async function openLake(engine: DuckEngine, project: Project, alias: string, ent
       ? path.join(project.root, '.pas', 'cache', `lake-views-${alias}-${createHash('sha256').update(config.catalog.path).digest('hex').slice(0, 12)}.duckdb`)
       : undefined;
   await opened.attach(connection, alias, viewCache ? { viewCache } : {});
+  mark('lake: attached');
   return {
     warehouse: new LakeWarehouse(opened, connection, alias),
     state: config.catalog.kind === 'duckdb-file' ? { type: 'duckdb', path: config.catalog.path } : { type: 'postgres', connection: config.catalog.connection },

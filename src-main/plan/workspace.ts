@@ -20,6 +20,7 @@ import { DEFAULT_CONCURRENT_TASKS } from '../project/config';
 import { problemsKey, readProblems, writeProblems } from '../problems/check-cache';
 import { checkProject } from '../problems/check';
 import { buildGraph, type ProjectGraph } from './graph';
+import { mark } from '../process/timing';
 import { openWarehouse } from './open-warehouse';
 import { runJanitor, type JanitorResult } from './janitor';
 import { buildPlan, type Plan, type PlanOptions } from './plan';
@@ -63,8 +64,10 @@ export class Workspace {
       ...(options.env ? { env: options.env } : {}),
       ...(lazy ? { configOnly: true } : {}),
     });
+    mark('workspace: config loaded');
     const gateway = project.gateway ? project.config.gateways[project.gateway] : undefined;
     const opened = await openWarehouse(options.engine, project);
+    mark('workspace: warehouse opened');
     const parserConnection = await options.engine.connect();
     const stateConfig = gateway?.stateConnection;
     let stateDb;
@@ -93,6 +96,7 @@ export class Workspace {
       throw error;
     }
     const state = await StateStore.open(stateDb);
+    mark('workspace: state opened');
     const workspace = new Workspace(project, diagnostics, opened.warehouse, state, new SqlParser(parserConnection), [parserConnection], opened.close, options.engine);
     if (!lazy) workspace.loading = Promise.resolve(workspace);
     return workspace;
@@ -140,6 +144,7 @@ export class Workspace {
   /** Reads the project's files again (after an edit); the warehouse and state stay open. */
   async reload(): Promise<void> {
     const { project, diagnostics } = await loadProject(this.project.root, this.project.gateway ? { gateway: this.project.gateway } : {});
+    mark('workspace: models loaded');
     this.project = project;
     this.diagnostics = diagnostics;
     this.checkedGraph = undefined;
@@ -150,14 +155,18 @@ export class Workspace {
   /** The project's models as a graph (built once per load). */
   async graph(): Promise<ProjectGraph> {
     this.checkedGraph ??= await buildGraph(this.project, this.parser, [this.warehouse.catalog]);
+    mark('workspace: graph built');
     return this.checkedGraph;
   }
 
   async plan(options: PlanOptions = {}): Promise<{ plan: Plan; graph: ProjectGraph }> {
     // Every problem of the project (not only the graph's) stops a plan.
     const problems = await this.problems();
+    mark('workspace: problems known');
     const graph = { ...(await this.graph()), diagnostics: [...problems] };
-    return { plan: await buildPlan(this.project, graph, this.state, this.parser, options), graph };
+    const plan = await buildPlan(this.project, graph, this.state, this.parser, options);
+    mark('workspace: plan built');
+    return { plan, graph };
   }
 
   apply(plan: Plan, graph: ProjectGraph, options: { owner?: string; onEvent?: (e: ApplyEvent) => void; signal?: AbortSignal } = {}): Promise<ApplyResult> {

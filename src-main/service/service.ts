@@ -20,6 +20,7 @@ import { isPasException, PasException, type PasError } from '../../src-shared/er
 import type { Outcome } from '../../src-shared/protocol';
 import { readDiscovery } from '../server/discovery';
 import { processAlive } from '../process/alive';
+import { mark } from '../process/timing';
 import { EventBus } from './events';
 import { projectsHandlers, type ProjectsDoor } from './handlers/projects';
 import type { Handler, Handlers } from './handlers/types';
@@ -42,6 +43,12 @@ export interface ServiceOptions {
    * recent list and its folder allowed.
    */
   projects?: ProjectsDoor;
+  /**
+   * Open the warehouse at the first call that needs it rather than at start (a one-shot CLI
+   * command): a query that reads no catalog (`select 1`, see duck/catalog-free.ts) runs
+   * without it. Other calls see the project exactly as if it had opened at start.
+   */
+  deferOpen?: boolean;
 }
 
 export interface InvokeOptions {
@@ -78,7 +85,8 @@ export class PasService {
     const watch = options.watch ?? true;
     const events = new EventBus();
     const exportRoots: string[] = [];
-    const first = await OpenProject.open(projectDir, events, { watch, exportRoots: () => exportRoots });
+    mark('service: create');
+    const first = await OpenProject.open(projectDir, events, { watch, exportRoots: () => exportRoots, deferOpen: options.deferOpen ?? false });
     const service = new PasService(events, exportRoots, first, watch, options.projects);
     // A project that fails to open still leaves a working console; `pas info` and the app say why.
     first.opening = first.opening.catch(() => undefined);
@@ -119,6 +127,8 @@ export class PasService {
         // A call made while another project opens goes to that project.
         await this.switching.catch(() => undefined);
         project = this.current;
+        // Every call but a query (which decides for itself) sees the project opened.
+        if (project.deferred && !QUERY_METHODS.has(method)) await project.ensureOpen();
         const handler = (project.handlers as Partial<Handlers>)[method] as Handler<MethodName> | undefined;
         if (!handler) throw new PasException({ code: 'unknown_method', method, message: `Unknown method "${method}".` });
         value = await project.run(method, signal, (s) => {
@@ -212,6 +222,9 @@ export class PasService {
     await this.current.close();
   }
 }
+
+/** Calls that need no open project of their own (`query.run` opens it when its SQL reads a catalog). */
+const QUERY_METHODS = new Set<string>(['query.run', 'query.page', 'query.close', 'session.close']);
 
 function validate(method: MethodName, params: unknown): Outcome<unknown> {
   const schema: z.ZodType = methodParams[method];

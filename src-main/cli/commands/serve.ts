@@ -57,7 +57,9 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
   try {
     await write(io.stdout, `Portable Analytics Studio is serving ${service.projectDir}\n${allow.length > 0 ? `Projects under ${allow.join(', ')} may be opened from the app\n` : ''}Open ${server.url}\n`);
     if (values.open) openApp(server.url);
-    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    // A Ctrl+C while it was starting (building the app takes a while) stops it now: an aborted
+    // signal never fires 'abort' again, and a second Ctrl+C went unheard.
+    if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
   } finally {
     unpublish();
     await server.close();
