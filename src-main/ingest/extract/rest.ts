@@ -192,9 +192,12 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
         throwIfCancelled(ctx.signal);
         const page = toPage(await (window.shift() as Promise<{ url: string; response: HttpResponse }>));
         const more = paginator.next(page, k, prepared.base) !== undefined;
-        if (more) launch();
+        // The next request goes out once the consumer is done with this page: the page being
+        // handled counts as one in flight, so at most `pages_in_flight` bodies are held at once
+        // (each can be tens of megabytes).
         yield pageOf(page);
         if (!more) break;
+        launch();
       }
       return;
     }
