@@ -32,7 +32,7 @@ export const PACKAGE_ROW_GROUP_SIZE = 8192;
  * Bytes per NDJSON file of a chunk: DuckDB's JSON reader holds about two buffers of
  * min(file size, 32 MB) per file, so a chunk of several small files costs less memory to read.
  */
-const NDJSON_PIECE_BYTES = 4 << 20;
+const NDJSON_PIECE_BYTES = 2 << 20;
 
 interface Chunk {
   /** The chunk's NDJSON files, the last one open for appending. */

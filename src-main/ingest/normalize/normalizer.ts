@@ -35,7 +35,7 @@ export interface NormalizerOptions {
  * min(file size, 32 MB) per file it reads, so pages of tens of megabytes written whole cost a
  * conversion about twice their size; pieces of a few megabytes cost a fraction of it.
  */
-export const RAW_PIECE_BYTES = 4 << 20;
+export const RAW_PIECE_BYTES = 2 << 20;
 
 /** Records parsed at once by `acceptRawBody`. */
 const RECORDS_PER_PARSE = 5000;
