@@ -46,7 +46,20 @@ export interface RestRequestContext {
    * Used only when the paginator needs no body and no `data_selector` picks the records.
    */
   rawCheck?: (body: Uint8Array) => number | undefined;
+  /**
+   * Bytes of response bodies that may be held at once (default `BODY_BUDGET`): with pages in
+   * flight, the next request goes out before the consumer handles a page only while the page
+   * being handled plus `pages_in_flight` more of its size fit in it.
+   */
+  bodyBudget?: number;
 }
+
+/**
+ * Default `bodyBudget`: small pages keep `pages_in_flight` requests outstanding while one is
+ * handled (latency hidden); pages of tens of megabytes wait for the consumer, so at most
+ * `pages_in_flight` such bodies are in memory at once.
+ */
+export const BODY_BUDGET = 64 << 20;
 
 /** Fills `{name}` placeholders; `{{`/`}}` are literal braces. Unknown placeholders are an error. */
 export function fillPlaceholders(template: string, values: Record<string, string>, where: string): string {
@@ -192,9 +205,13 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
         throwIfCancelled(ctx.signal);
         const page = toPage(await (window.shift() as Promise<{ url: string; response: HttpResponse }>));
         const more = paginator.next(page, k, prepared.base) !== undefined;
-        if (more) launch();
+        // Large pages: the next request goes out once the consumer is done with this one (the
+        // page being handled counts as one in flight), so their bodies don't pile up.
+        const early = more && page.bytes * (inFlight + 1) <= (ctx.bodyBudget ?? BODY_BUDGET);
+        if (early) launch();
         yield pageOf(page);
         if (!more) break;
+        if (!early) launch();
       }
       return;
     }

@@ -28,11 +28,23 @@ const DEFAULT_ROTATE_ROWS = 100_000;
 /** Rows per Parquet row group: the writer buffers one row group, so small keeps memory low. */
 export const PACKAGE_ROW_GROUP_SIZE = 8192;
 
+/**
+ * Bytes per NDJSON file of a chunk: DuckDB's JSON reader holds about two buffers of
+ * min(file size, 32 MB) per file, so a chunk of several small files costs less memory to read.
+ */
+const NDJSON_PIECE_BYTES = 2 << 20;
+
 interface Chunk {
-  file: string;
+  /** The chunk's NDJSON files, the last one open for appending. */
+  files: string[];
   fd: number;
+  /** Bytes in the open file. */
+  bytes: number;
   rows: number;
 }
+
+const OPEN_BRACKET = Buffer.from('[');
+const CLOSE_BRACKET = Buffer.from(']');
 
 interface TableFiles {
   chunk?: Chunk;
@@ -79,8 +91,17 @@ export class PackageWriter {
   /**
    * Appends the bytes of a page accepted by the raw route (a JSON array of `rows` records).
    * `release`, when given, is called once the bytes are on disk (the body may then be reused).
+   * `pieces`, when given, are offsets of commas between records where the page is cut into
+   * files of its own (each a JSON array), so DuckDB reads it in small buffers.
    */
-  async appendRaw(table: string, body: Uint8Array, rows: number, layoutOf: (table: string) => TableLayout, release?: () => void): Promise<void> {
+  async appendRaw(
+    table: string,
+    body: Uint8Array,
+    rows: number,
+    layoutOf: (table: string) => TableLayout,
+    release?: () => void,
+    pieces: readonly number[] = [],
+  ): Promise<void> {
     if (this.failure) throw this.failure;
     let files = this.filesOf(table);
     // Keep arrival order inside a Parquet file (merge lets the last row of a key win): a switch
@@ -89,11 +110,18 @@ export class PackageWriter {
       await this.rotate(table, layoutOf(table));
       files = this.filesOf(table);
     }
-    const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.json`);
     // Written by libuv's thread pool: the event loop keeps receiving the next pages meanwhile.
-    await fs.promises.writeFile(file, body);
+    const written: Promise<void>[] = [];
+    for (let k = 0; k <= pieces.length; k++) {
+      const start = k === 0 ? 0 : (pieces[k - 1] as number) + 1;
+      const end = k === pieces.length ? body.length : (pieces[k] as number);
+      const parts = [...(k === 0 ? [] : [OPEN_BRACKET]), body.subarray(start, end), ...(k === pieces.length ? [] : [CLOSE_BRACKET])];
+      const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.json`);
+      files.raw.push(file);
+      written.push(writeParts(file, parts));
+    }
+    await Promise.all(written);
     release?.();
-    files.raw.push(file);
     files.rawRows += rows;
     files.rows += rows;
     if (this.full(files)) await this.rotate(table, layoutOf(table));
@@ -106,12 +134,17 @@ export class PackageWriter {
       if (lines.length === 0) continue;
       const files = this.filesOf(table);
       if (files.raw.length > 0) await this.rotate(table, layoutOf(table));
+      if (files.chunk && files.chunk.bytes >= NDJSON_PIECE_BYTES) {
+        fs.closeSync(files.chunk.fd);
+        files.chunk.fd = this.openNdjson(table, files, files.chunk.files);
+        files.chunk.bytes = 0;
+      }
       if (!files.chunk) {
-        const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.ndjson`);
-        files.chunk = { file, fd: fs.openSync(file, 'w'), rows: 0 };
+        const chunkFiles: string[] = [];
+        files.chunk = { files: chunkFiles, fd: this.openNdjson(table, files, chunkFiles), bytes: 0, rows: 0 };
       }
       const text = lines.join('\n') + '\n';
-      fs.writeSync(files.chunk.fd, text);
+      files.chunk.bytes += fs.writeSync(files.chunk.fd, text);
       files.chunk.rows += lines.length;
       files.rows += lines.length;
       if (this.full(files)) await this.rotate(table, layoutOf(table));
@@ -146,6 +179,13 @@ export class PackageWriter {
     return files.parquet.length === 0 ? rows > 0 : rows >= (this.options.rotateRows ?? DEFAULT_ROTATE_ROWS);
   }
 
+  /** Opens the next NDJSON file of a chunk. */
+  private openNdjson(table: string, files: TableFiles, chunkFiles: string[]): number {
+    const file = path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.ndjson`);
+    chunkFiles.push(file);
+    return fs.openSync(file, 'w');
+  }
+
   private filesOf(table: string): TableFiles {
     let files = this.tables.get(table);
     if (!files) {
@@ -174,7 +214,7 @@ export class PackageWriter {
     while (this.idle.length === 0) await Promise.race(this.running);
     const connection = this.idle.pop() as DuckDBConnection;
     const task: Promise<void> = (async () => {
-      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, chunk?.file, raw, parquet, columns, rawColumns);
+      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, chunk?.files ?? [], raw, parquet, columns, rawColumns);
     })()
       .catch((error: unknown) => {
         this.failure ??= error;
@@ -187,13 +227,13 @@ export class PackageWriter {
     if (this.failure) throw this.failure;
   }
 
-  private async convert(connection: DuckDBConnection, table: string, ndjson: string | undefined, raw: string[], parquet: PackageFile, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
+  private async convert(connection: DuckDBConnection, table: string, ndjson: string[], raw: string[], parquet: PackageFile, columns: TableSchema['columns'], rawColumns: RawColumn[]): Promise<void> {
     const parts: string[] = [];
-    if (ndjson) {
+    if (ndjson.length > 0) {
       const flat = columns.filter((c) => c.name !== '_dlt_load_id');
       const spec = flat.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(duckType(c.dataType))}`).join(', ');
       parts.push(
-        `SELECT ${flat.map((c) => quoteIdent(c.name)).join(', ')} FROM read_json(${quoteLiteral(ndjson)}, format = 'newline_delimited', columns = {${spec}})`,
+        `SELECT ${flat.map((c) => quoteIdent(c.name)).join(', ')} FROM read_json([${ndjson.map(quoteLiteral).join(', ')}], format = 'newline_delimited', columns = {${spec}})`,
       );
     }
     if (raw.length > 0) {
@@ -218,7 +258,17 @@ export class PackageWriter {
       await connection.run(`COPY (${select}) TO ${quoteLiteral(parquet.path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${PACKAGE_ROW_GROUP_SIZE})`);
     }
     // Removed by libuv's thread pool: unlinking a large file takes the kernel a while.
-    await Promise.all([...(ndjson ? [ndjson] : []), ...raw].map((file) => fs.promises.rm(file, { force: true })));
+    await Promise.all([...ndjson, ...raw].map((file) => fs.promises.rm(file, { force: true })));
+  }
+}
+
+/** Writes `parts` one after the other as a new file. */
+async function writeParts(file: string, parts: Uint8Array[]): Promise<void> {
+  const handle = await fs.promises.open(file, 'w');
+  try {
+    await handle.writev(parts);
+  } finally {
+    await handle.close();
   }
 }
 

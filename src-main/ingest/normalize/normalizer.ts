@@ -12,7 +12,7 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { recordSlices, ScanNode, scanRawRecords, type CursorScan } from './raw-scan';
+import { piecesOfSlices, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawPieces } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -26,7 +26,16 @@ export interface NormalizerOptions {
   existing?: ReadonlyMap<string, TableSchema>;
   /** Raw path of the incremental cursor (object keys), whose values `scanRaw` collects. */
   cursorPath?: readonly string[];
+  /** Bytes per piece of a raw page on disk (`rawPieces`; default `RAW_PIECE_BYTES`). */
+  pieceBytes?: number;
 }
+
+/**
+ * Bytes per piece of a raw page on disk. DuckDB's JSON reader holds about two buffers of
+ * min(file size, 32 MB) per file it reads, so pages of tens of megabytes written whole cost a
+ * conversion about twice their size; pieces of a few megabytes cost a fraction of it.
+ */
+export const RAW_PIECE_BYTES = 2 << 20;
 
 /** Records parsed at once by `acceptRawBody`. */
 const RECORDS_PER_PARSE = 5000;
@@ -111,12 +120,16 @@ export class Normalizer {
   /** Filled by each `scanRaw` when the options name a cursor path. */
   private readonly cursorScan: CursorScan | undefined;
   private cursorInLayout = false;
+  /** Where the body last accepted by `scanRaw` or `acceptRawBody` may be cut into pieces. */
+  private readonly pieces: RawPieces;
+  private piecesOf: Uint8Array | undefined;
 
   constructor(private readonly options: NormalizerOptions) {
     const existing = options.existing?.get(options.table);
     this.root = new TableState(options.table, undefined, options.writeDisposition, options.primaryKey, existing, ROOT_SYSTEM_COLUMNS);
     for (const [name, type] of Object.entries(options.hints ?? {})) if (type === 'json') this.jsonColumns.add(name);
     this.tablesByName.set(this.root.name, this.root);
+    this.pieces = { bytes: options.pieceBytes ?? RAW_PIECE_BYTES, at: [] };
     this.cursorScan = options.cursorPath ? { kind: undefined, usable: true, missing: false, min: [0, 0], max: [0, 0], atMax: [] } : undefined;
   }
 
@@ -173,10 +186,21 @@ export class Normalizer {
       }
     }
     try {
-      return this.acceptRecords(records()) ? slices.length / 2 : undefined;
+      if (!this.acceptRecords(records())) return undefined;
+      this.pieces.at = piecesOfSlices(body, slices, this.pieces.bytes);
+      this.piecesOf = body;
+      return slices.length / 2;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The offsets of the commas where `body` — the page `scanRaw` or `acceptRawBody` last
+   * accepted — may be cut into pieces of about `RAW_PIECE_BYTES`; undefined for another body.
+   */
+  rawPieces(body: Uint8Array): readonly number[] | undefined {
+    return body === this.piecesOf ? this.pieces.at : undefined;
   }
 
   /** Checks records against the raw layout and settles the schema they imply; all or nothing. */
@@ -212,7 +236,9 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    return scanRawRecords(body, this.scanTree, this.cursorScan);
+    const rows = scanRawRecords(body, this.scanTree, this.cursorScan, this.pieces);
+    this.piecesOf = rows === undefined ? undefined : body;
+    return rows;
   }
 
   /**

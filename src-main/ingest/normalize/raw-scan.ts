@@ -99,7 +99,7 @@ function sameBytes(key: Uint8Array, bytes: Uint8Array, start: number, end: numbe
  * The number of records in `body` when every record fits the layout under `root` exactly;
  * undefined when the page must be parsed (including an empty array, which is cheap to parse).
  */
-export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan): number | undefined {
+export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, pieces?: RawPieces): number | undefined {
   if (!isUtf8(body)) return undefined;
   if (cursor) {
     cursor.kind = undefined;
@@ -113,6 +113,8 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
   if (i >= n || body[i] !== 0x5b) return undefined; // [
   i = skipWs(body, i + 1, n);
   let count = 0;
+  let pieceStart = 0;
+  if (pieces) pieces.at = [];
   for (;;) {
     if (i >= n || body[i] !== 0x7b) return undefined; // { — every element must be an object
     const recordStart = i;
@@ -125,6 +127,10 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     if (i >= n) return undefined;
     const c = body[i];
     if (c === 0x2c) {
+      if (pieces && i - pieceStart >= pieces.bytes) {
+        pieces.at.push(i);
+        pieceStart = i;
+      }
       i = skipWs(body, i + 1, n);
       continue;
     }
@@ -132,6 +138,31 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     return undefined;
   }
   return skipWs(body, i + 1, n) === n ? count : undefined;
+}
+
+/**
+ * Where to cut a page into pieces of about `bytes` each: the offsets of the commas between
+ * records, filled while the page is walked (see `PackageWriter.appendRaw`).
+ */
+export interface RawPieces {
+  bytes: number;
+  at: number[];
+}
+
+/** The commas after the records ending near every `bytes` of a page, from its record slices. */
+export function piecesOfSlices(body: Uint8Array, slices: readonly number[], bytes: number): number[] {
+  const at: number[] = [];
+  let pieceStart = 0;
+  for (let k = 1; k + 1 < slices.length; k += 2) {
+    const end = slices[k] as number;
+    if (end - pieceStart < bytes) continue;
+    let comma = end;
+    while (comma < body.length && body[comma] !== 0x2c) comma++;
+    if (comma >= (slices[k + 1] as number)) continue;
+    at.push(comma);
+    pieceStart = comma;
+  }
+  return at;
 }
 
 function skipWs(b: Uint8Array, i: number, n: number): number {
