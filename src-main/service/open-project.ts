@@ -6,11 +6,14 @@
  * of the old project (attached catalogs, settings, sessions) leaks into the new one. It also
  * tracks its calls in flight, so a switch can cancel reads and refuse while a write runs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MethodName } from '../../src-shared/contract';
 import { DuckEngine } from '../duck/engine';
+import { isCatalogFree } from '../duck/catalog-free';
 import { ResultStore } from '../duck/results';
+import type { Session } from '../duck/session';
+import { mark } from '../process/timing';
 import type { EventBus } from './events';
 import { appHandlers } from './handlers/app';
 import { environmentHandlers } from './handlers/environments';
@@ -60,6 +63,10 @@ export class OpenProject {
   readonly handlers: ProjectHandlers;
   /** Settles once the warehouse has opened (or failed to); queries wait for it too. */
   opening: Promise<unknown> = Promise.resolve();
+  /** The warehouse waits to be opened (`deferOpen`) by `ensureOpen`. */
+  deferred = false;
+  /** Where statements that read no catalog run while the project is unopened. */
+  private looseSession: Session | undefined;
   private readonly project: ProjectSession;
   private readonly workbench: ReturnType<typeof workbenchHandlers>;
   private readonly inFlight = new Set<InFlight>();
@@ -77,7 +84,7 @@ export class OpenProject {
     this.workbench = workbenchHandlers(this.project, engine, results, events);
     this.handlers = {
       ...appHandlers(engine, projectDir),
-      ...queryHandlers(sessions, results, () => this.project.refreshLake()),
+      ...queryHandlers(sessions, results, (sql, open) => this.beforeQuery(sql, open)),
       ...lineageHandlers(this.project),
       ...lakeHandlers(this.project, sessions, results),
       ...ingestHandlers(this.project),
@@ -97,13 +104,46 @@ export class OpenProject {
    * warehouse and state open here, the models load when a call needs them (a query does not).
    * `opening` rejects when the warehouse fails to open (the caller decides what that means).
    */
-  static async open(projectDir: string, events: EventBus, options: { watch: boolean; exportRoots: () => string[] }): Promise<OpenProject> {
+  static async open(
+    projectDir: string,
+    events: EventBus,
+    options: { watch: boolean; exportRoots: () => string[]; deferOpen?: boolean },
+  ): Promise<OpenProject> {
     const engine = await DuckEngine.open();
+    mark('service: duckdb instance');
     const opened = new OpenProject(projectDir, engine, new ResultStore(), events, options);
-    if (existsSync(path.join(projectDir, 'config.yaml')) || existsSync(path.join(projectDir, 'config.yml'))) {
-      opened.opening = opened.project.warehouse();
+    const config = ['config.yaml', 'config.yml'].map((name) => path.join(projectDir, name)).find((file) => existsSync(file));
+    if (config) {
+      if (options.deferOpen && !configuresEngine(config)) opened.deferred = true;
+      else opened.opening = opened.project.warehouse();
     }
     return opened;
+  }
+
+  /** Starts opening a deferred warehouse and state (once); a failure leaves a working console. */
+  ensureOpen(): Promise<unknown> {
+    if (this.deferred) {
+      this.deferred = false;
+      this.opening = this.project.warehouse().catch(() => undefined);
+      void this.opening.then(() => mark('service: warehouse open'));
+    }
+    return this.opening;
+  }
+
+  /**
+   * Before a statement: the lake rebinds what other processes committed meanwhile. While the
+   * project is still unopened (`deferOpen`), a statement that reads no catalog runs on a
+   * session of its own without opening it (a `pas fetchdf "select 1"`).
+   */
+  private async beforeQuery(sql: string, options?: { open: true }): Promise<Session | undefined> {
+    if (this.deferred && !options?.open) {
+      // Kept until the engine closes (it owns the results it makes).
+      this.looseSession ??= await this.engine.openSession();
+      if (await this.looseSession.withConnection((connection) => isCatalogFree(connection, sql))) return this.looseSession;
+    }
+    if (this.deferred) await this.ensureOpen();
+    await this.project.refreshLake();
+    return undefined;
   }
 
   /** Runs one call, tracked so a switch can cancel it; `signal` is the caller's. */
@@ -141,9 +181,25 @@ export class OpenProject {
       await this.opening.catch(() => undefined);
       this.results.clear();
       await this.workbench.close();
+      mark('service: close workbench');
       await this.project.close();
+      mark('service: close project');
       await this.engine.close();
+      mark('service: close engine');
     })();
     return this.closed;
+  }
+}
+
+/**
+ * The project's connection sets DuckDB settings or loads extensions when it opens (a time
+ * zone changes what `select now()::varchar` prints): then every statement waits for it. Read
+ * from the file's text (no YAML parse at start); a mention anywhere counts.
+ */
+function configuresEngine(configFile: string): boolean {
+  try {
+    return /connector_config|extensions/.test(readFileSync(configFile, 'utf8'));
+  } catch {
+    return true;
   }
 }
