@@ -57,6 +57,8 @@ export class LakeAttachment {
   private signaturesToRead = false;
   private schemas = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** A refresh waiting its turn: later callers share it (it reads the latest snapshot when it starts). */
+  private queuedRefresh: Promise<boolean> | undefined;
   private closed = false;
   readonly pinned: boolean;
   private readonly scratch: string;
@@ -174,7 +176,11 @@ export class LakeAttachment {
 
   /** Brings the views up to the latest snapshot; true when something was re-bound. */
   refresh(): Promise<boolean> {
+    // Commits that land while a refresh runs (concurrent model writes) all wait for the next
+    // one, which binds every one of them at once: one bind per wave, not one per commit.
+    if (this.queuedRefresh) return this.queuedRefresh;
     const task = this.queue.then(async () => {
+      this.queuedRefresh = undefined;
       if (this.closed || this.pinned) return false;
       const latest = await this.host.latestSnapshotId();
       if (latest === this.snapshotId) return false;
@@ -183,6 +189,7 @@ export class LakeAttachment {
       await this.bind(snapshot, advanced);
       return true;
     });
+    this.queuedRefresh = task;
     this.queue = task.catch(() => undefined);
     return task;
   }
