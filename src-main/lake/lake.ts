@@ -87,9 +87,19 @@ export interface TransactionResult<T> {
   snapshotId: number | null;
 }
 
+interface WaitingCommit {
+  tx: LakeTransaction;
+  connection: DuckDBConnection;
+  resolve: (snapshotId: number) => void;
+  reject: (error: unknown) => void;
+}
+
 export class Lake {
   private readonly attachments = new Set<LakeAttachment>();
   private closed = false;
+  /** Finished transactions waiting for the catalog (see `commitInTurn`). */
+  private readonly commitQueue: WaitingCommit[] = [];
+  private committing = false;
   /** The newest catalog state seen (see stateAt). */
   private latest: CatalogState | undefined;
   /** Each table's highest column id ever, as of `state`. */
@@ -391,7 +401,7 @@ export class Lake {
           stored.push(key);
         }
         await this.options.beforeCatalogCommit?.();
-        const snapshotId = await this.commitWithRetry(tx, connection);
+        const snapshotId = await this.commitInTurn(tx, connection);
         await this.refresh().catch(() => undefined);
         return { result, snapshotId };
       } catch (error) {
@@ -403,6 +413,56 @@ export class Lake {
     } finally {
       tx?.cleanupStaging();
       connection.closeSync();
+    }
+  }
+
+  /**
+   * Commits `tx` as a snapshot of its own. Transactions that finish while another commit holds
+   * the catalog are committed after it together, in one catalog transaction (still one snapshot
+   * each, in order), so concurrent writers (an apply's model tasks) pay one catalog round trip
+   * per wave instead of one each. A joint commit that fails wrote nothing; its transactions are
+   * then committed one by one, so one transaction's conflict never fails another.
+   */
+  private commitInTurn(tx: LakeTransaction, connection: DuckDBConnection): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.commitQueue.push({ tx, connection, resolve, reject });
+      void this.drainCommits();
+    });
+  }
+
+  private async drainCommits(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.commitQueue.length > 0) {
+        const wave = this.commitQueue.splice(0);
+        if (wave.length > 1) {
+          try {
+            const ids = await this.store.transaction(async (db) => {
+              const out: number[] = [];
+              for (const w of wave) out.push((await writeCommit(db, w.tx, w.connection, this.store.kind)).snapshotId);
+              return out;
+            });
+            wave.forEach((w, i) => w.resolve(ids[i] as number));
+            continue;
+          } catch (error) {
+            if (error instanceof LakeCommitUnknownError) {
+              for (const w of wave) w.reject(error);
+              continue;
+            }
+            // Rolled back as a whole: each on its own below.
+          }
+        }
+        for (const w of wave) {
+          try {
+            w.resolve(await this.commitWithRetry(w.tx, w.connection));
+          } catch (error) {
+            w.reject(error);
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
     }
   }
 
