@@ -26,6 +26,8 @@ export type PasError =
       /** DuckDB's error class, e.g. `Parser`, `Binder`, `Catalog`, `Conversion`. */
       errorType: string;
       position?: SourcePosition;
+      /** The project's pipelines that load the table the error says is missing (run one, then retry). */
+      loadedBy?: string[];
     }
   | { code: 'cancelled'; message: string }
   /** A blocking audit failed: nothing was promoted. */

@@ -86,7 +86,7 @@ describe('a model over a table no pipeline has loaded yet', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(failure).toMatchObject({ error: { code: 'sql' } });
+      expect(failure).toMatchObject({ error: { code: 'sql', loadedBy: ['orders'] } });
       const message = (failure as { error: { message: string } }).error.message;
       expect(message).toContain('models/staging/stg_orders.sql:4:');
       expect(message).toContain('staging.stg_orders failed');

@@ -148,7 +148,7 @@ describe('previewing a model over a table no pipeline has loaded yet', () => {
     try {
       const text = readFileSync(path.join(fresh, 'models/staging/stg_orders.sql'), 'utf8');
       const error = await failure(own.invoke('workbench.preview', { path: 'models/staging/stg_orders.sql', text, session: 'p1' }));
-      expect(error).toMatchObject({ code: 'sql', position: { line: 4 } });
+      expect(error).toMatchObject({ code: 'sql', position: { line: 4 }, loadedBy: ['orders'] });
       expect(error.message).toContain('landing.orders is loaded by the pipeline orders: run `pas ingest orders`');
     } finally {
       await own.close();

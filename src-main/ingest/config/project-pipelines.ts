@@ -49,14 +49,15 @@ export async function pipelinesLoading(projectDir: string, name: string): Promis
 }
 
 /**
- * For a DuckDB "Table with name X does not exist" message where a project pipeline loads X
- * (a fresh project used before its first load): the sentence saying which pipeline to run.
+ * For a DuckDB "Table with name X does not exist" message where project pipelines load X (a
+ * fresh project used before its first load): the table, those pipelines, and the sentence that
+ * says which to run.
  */
-export async function missingTableHint(message: string, projectDir: string): Promise<string | undefined> {
-  const missing = /Table with name "?([A-Za-z0-9_.]+)"? does not exist/.exec(message)?.[1];
-  if (!missing) return undefined;
-  const pipelines = await pipelinesLoading(projectDir, missing).catch(() => []);
+export async function missingTableHint(message: string, projectDir: string): Promise<{ table: string; pipelines: string[]; text: string } | undefined> {
+  const table = /Table with name "?([A-Za-z0-9_.]+)"? does not exist/.exec(message)?.[1];
+  if (!table) return undefined;
+  const pipelines = await pipelinesLoading(projectDir, table).catch(() => []);
   if (pipelines.length === 0) return undefined;
   const run = pipelines.map((p) => `\`pas ingest ${p}\``).join(' or ');
-  return `${missing} is loaded by ${pipelines.length === 1 ? 'the pipeline' : 'the pipelines'} ${pipelines.join(', ')}: run ${run} (or Ingest in the app) first.`;
+  return { table, pipelines, text: `${table} is loaded by ${pipelines.length === 1 ? 'the pipeline' : 'the pipelines'} ${pipelines.join(', ')}: run ${run} (or Ingest in the app) first.` };
 }

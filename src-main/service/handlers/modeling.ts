@@ -40,7 +40,7 @@ function toPasError(error: unknown): never {
 async function explainFailure(error: unknown, projectDir: string): Promise<never> {
   if (error instanceof ModelRuntimeError) {
     const hint = await missingTableHint(error.detail, projectDir);
-    if (hint) throw new PasException({ code: 'sql', message: `${error.message} ${hint}`, errorType: 'Catalog' });
+    if (hint) throw new PasException({ code: 'sql', message: `${error.message} ${hint.text}`, errorType: 'Catalog', loadedBy: hint.pipelines });
   }
   return toPasError(error);
 }

@@ -302,8 +302,10 @@ export function workbenchHandlers(
           const moved = fileError(raw.error, model, query, `CREATE OR REPLACE TEMP TABLE ${PREVIEW_TABLE} AS `.length + wrapped.prefix.length);
           const upstream = prepared.failures.map((f) => `${f.name}: ${f.message}`).join('; ');
           const hint = moved.code === 'sql' ? await missingTableHint(moved.message, ws.project.root) : undefined;
-          const notes = [hint, upstream && `(upstream not available: ${upstream})`].filter(Boolean).join('\n');
-          throw new PasException(notes && moved.code === 'sql' ? { ...moved, message: `${moved.message}\n${notes}` } : moved);
+          const notes = [hint?.text, upstream && `(upstream not available: ${upstream})`].filter(Boolean).join('\n');
+          throw new PasException(
+            notes && moved.code === 'sql' ? { ...moved, message: `${moved.message}\n${notes}`, ...(hint ? { loadedBy: hint.pipelines } : {}) } : moved,
+          );
         }
         throw raw;
       }

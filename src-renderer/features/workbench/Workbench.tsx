@@ -18,6 +18,7 @@ import { useProjects } from '../projects/project-store';
 import { ResultGrid } from '../results/ResultGrid';
 import { ColumnProfiles } from './ColumnProfiles';
 import { Explorer } from './Explorer';
+import { LoadMissingTable } from './LoadMissingTable';
 import { isModelFile, useLivePreview, useLiveProblems, useRendered } from './live';
 import type * as EditorPartsModule from './editor-parts';
 import './workbench.css';
@@ -271,6 +272,9 @@ export function Workbench({ client, active: visible }: { client: Client; active:
               {preview.error && (
                 <div className="error-panel wb-preview-error" role="alert" data-testid="preview-error">
                   <pre>{formatPasError(preview.error)}</pre>
+                  {preview.error.code === 'sql' && preview.error.loadedBy && preview.error.loadedBy.length > 0 && (
+                    <LoadMissingTable client={client} pipelines={preview.error.loadedBy} onLoaded={() => runNowRef.current()} />
+                  )}
                 </div>
               )}
               <div className="wb-preview-body">

@@ -89,9 +89,21 @@ export function useLivePreview(client: Client, tab: Tab | undefined, environment
 }
 
 /** Problems of the active tab's text, asked for after each pause in typing. */
+/** Calls after which what is built or loaded changed, so a file's problems may have too. */
+const CHANGES_WHAT_EXISTS = new Set(['ingest.run', 'plan.apply', 'plan.run', 'env.invalidate', 'env.janitor']);
+
 export function useLiveProblems(client: Client, tab: Tab | undefined, environment: string): void {
   const path = tab?.path;
   const text = tab?.text;
+  // A load or an apply (from any client) can make a "does not exist" problem go away.
+  const [landed, setLanded] = useState(0);
+  useEffect(
+    () =>
+      client.subscribe('progress', (e) => {
+        if (e.stage === 'finished' && CHANGES_WHAT_EXISTS.has(e.method)) setLanded((n) => n + 1);
+      }),
+    [client],
+  );
   useEffect(() => {
     if (path === undefined || text === undefined) return;
     let cancelled = false;
@@ -107,7 +119,7 @@ export function useLiveProblems(client: Client, tab: Tab | undefined, environmen
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [client, path, text, environment]);
+  }, [client, path, text, environment, landed]);
 }
 
 /** The rendered SQL of the active tab's text, while the rendered view is shown. */

@@ -1,0 +1,41 @@
+/**
+ * A fresh copy of the example, nothing loaded yet, as a new user first sees it: previewing the
+ * staging model says which pipeline loads its missing source table, and a button under the
+ * error runs that pipeline and shows the rows.
+ */
+import { test as base, expect } from '@playwright/test';
+import { copyExampleProject, startServe, type ServedApp } from './fixtures';
+
+const test = base.extend<object, { fresh: { dir: string; served: ServedApp } }>({
+  fresh: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const dir = copyExampleProject();
+      const served = await startServe(dir);
+      await use({ dir, served });
+      served.process.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+});
+
+test('a preview over a table not loaded yet offers to run the pipeline that loads it, then shows the rows', async ({ page, fresh }, testInfo) => {
+  await page.goto(fresh.served.url);
+  await page.getByTestId('explorer-model-staging.stg_collisions').click();
+  const error = page.getByTestId('preview-error');
+  await expect(error).toContainText('raw.nyc_collisions is loaded by the pipelines nyc_collisions, nyc_collisions_sample', { timeout: 30_000 });
+  const offer = page.getByTestId('load-missing-table');
+  await expect(offer.getByRole('button', { name: 'Run nyc_collisions_sample' })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('01-missing-table-light.png') });
+  await page.getByRole('button', { name: /Toggle light and dark theme/ }).click();
+  await page.screenshot({ path: testInfo.outputPath('02-missing-table-dark.png') });
+  await page.getByRole('button', { name: /Toggle light and dark theme/ }).click();
+
+  await offer.getByRole('button', { name: 'Run nyc_collisions_sample' }).click();
+  await expect(error).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('preview-status')).toContainText('rows', { timeout: 30_000 });
+  await expect(page.getByRole('columnheader').filter({ hasText: 'collision_id' })).toBeVisible();
+  // The missing table was the only problem: it goes with the load.
+  await expect(page.getByTestId('problems-tab')).toHaveText('Problems');
+  await page.screenshot({ path: testInfo.outputPath('03-loaded-and-previewed.png') });
+});
