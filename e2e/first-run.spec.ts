@@ -1,7 +1,7 @@
 /**
  * A fresh copy of the example, nothing loaded yet, as a new user first sees it: previewing the
- * staging model says which pipeline loads its missing source table, and a button under the
- * error runs that pipeline and shows the rows.
+ * staging model, or applying a plan, says which pipeline loads the missing source table, and a
+ * button under the error runs that pipeline, then previews or plans again.
  */
 import { test as base, expect } from '@playwright/test';
 import { copyExampleProject, startServe, type ServedApp } from './fixtures';
@@ -15,7 +15,7 @@ const test = base.extend<object, { fresh: { dir: string; served: ServedApp } }>(
       await use({ dir, served });
       served.process.kill('SIGTERM');
     },
-    { scope: 'worker' },
+    { scope: 'test' },
   ],
 });
 
@@ -38,4 +38,28 @@ test('a preview over a table not loaded yet offers to run the pipeline that load
   // The missing table was the only problem: it goes with the load.
   await expect(page.getByTestId('problems-tab')).toHaveText('Problems');
   await page.screenshot({ path: testInfo.outputPath('03-loaded-and-previewed.png') });
+});
+
+test('applying a plan before anything is loaded offers the pipeline too, then plans again and applies', async ({ page, fresh }, testInfo) => {
+  await page.goto(fresh.served.url);
+  await page.getByTestId('open-plan').click();
+  const dialog = page.getByRole('dialog', { name: 'Plan' });
+  const input = dialog.getByLabel('Environment', { exact: true });
+  await expect(dialog.getByTestId('plan-review')).toBeVisible({ timeout: 60_000 });
+  if ((await input.inputValue()) !== 'dev') {
+    await input.fill('dev');
+    await dialog.getByTestId('replan').click();
+    await expect(dialog.getByTestId('plan-review')).toBeVisible({ timeout: 60_000 });
+  }
+  await dialog.getByTestId('apply-plan').click();
+  const stopped = dialog.getByTestId('apply-stopped');
+  await expect(stopped).toContainText('models/staging/stg_collisions.sql', { timeout: 60_000 });
+  await expect(stopped).toContainText('raw.nyc_collisions is loaded by the pipelines');
+  await page.screenshot({ path: testInfo.outputPath('04-plan-missing-table.png') });
+
+  await dialog.getByTestId('load-missing-table').getByRole('button', { name: 'Run nyc_collisions_sample' }).click();
+  await expect(dialog.getByTestId('plan-review')).toBeVisible({ timeout: 60_000 });
+  await dialog.getByTestId('apply-plan').click();
+  await expect(dialog.getByTestId('apply-done')).toBeVisible({ timeout: 180_000 });
+  await page.screenshot({ path: testInfo.outputPath('05-plan-applied-after-load.png') });
 });

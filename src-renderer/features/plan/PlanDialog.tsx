@@ -11,6 +11,7 @@ import type { EnvironmentView } from '../../../src-shared/environments-contract'
 import type { ApplyView, ChangeKind, PlanView, TestReportView } from '../../../src-shared/modeling';
 import { isPasException, type PasError } from '../../../src-shared/errors';
 import { Client } from '../../transport/client';
+import { LoadMissingTable } from '../ingest/LoadMissingTable';
 import { foldProgress, initialProgress, stopProgress, type ApplyProgress } from './apply-progress';
 import { ApplyTracker } from './ApplyTracker';
 import { ChangeDetails } from './ChangeDetails';
@@ -377,6 +378,9 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
                 ? `✕ ${step.error.message}`
                 : `✕ The plan was not applied: ${step.error.message}`}
           </p>
+          {step.error.code === 'sql' && step.error.loadedBy && step.error.loadedBy.length > 0 && (
+            <LoadMissingTable client={client} pipelines={step.error.loadedBy} then="plan again" onLoaded={() => void makePlan({ tests: true })} />
+          )}
           <ApplyTracker progress={step.progress} />
         </>
       );

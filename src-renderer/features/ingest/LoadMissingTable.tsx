@@ -1,13 +1,13 @@
 /**
- * Under a preview error about a table the project's pipelines load but nothing has loaded yet
- * (a fresh project): one button per such pipeline that runs it (`ingest.run`), says how it went,
- * and re-runs the preview once the table is there.
+ * Under an error about a table the project's pipelines load but nothing has loaded yet (a fresh
+ * project; the error's `loadedBy`): one button per such pipeline that runs it (`ingest.run`),
+ * says how it went, and then lets the caller retry (the preview runs again, the plan is remade).
  */
 import { useState } from 'react';
 import { formatPasError, isPasException } from '../../../src-shared/errors';
 import type { Client } from '../../transport/client';
 
-export function LoadMissingTable({ client, pipelines, onLoaded }: { client: Client; pipelines: string[]; onLoaded: () => void }) {
+export function LoadMissingTable({ client, pipelines, onLoaded, then = 'preview again' }: { client: Client; pipelines: string[]; onLoaded: () => void; then?: string }) {
   const [running, setRunning] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
 
@@ -31,14 +31,14 @@ export function LoadMissingTable({ client, pipelines, onLoaded }: { client: Clie
   };
 
   return (
-    <div className="wb-load-missing" data-testid="load-missing-table">
+    <div className="load-missing" data-testid="load-missing-table">
       <span>Load it now:</span>
       {pipelines.map((p) => (
-        <button key={p} type="button" className="primary" disabled={running !== undefined} onClick={() => void run(p)} title={`Run pipelines/${p}.yaml into the lake, then preview again`}>
+        <button key={p} type="button" className="primary" disabled={running !== undefined} onClick={() => void run(p)} title={`Run pipelines/${p}.yaml into the lake, then ${then}`}>
           {running === p ? `Running ${p}…` : `Run ${p}`}
         </button>
       ))}
-      {outcome && <span className={outcome.ok ? 'wb-load-ok' : 'wb-load-failed'}>{outcome.text}</span>}
+      {outcome && <span className={outcome.ok ? 'load-ok' : 'load-failed'}>{outcome.text}</span>}
     </div>
   );
 }
