@@ -6,17 +6,15 @@
 import { test as base, expect } from '@playwright/test';
 import { copyExampleProject, startServe, type ServedApp } from './fixtures';
 
-const test = base.extend<object, { fresh: { dir: string; served: ServedApp } }>({
-  fresh: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const dir = copyExampleProject();
-      const served = await startServe(dir);
-      await use({ dir, served });
-      served.process.kill('SIGTERM');
-    },
-    { scope: 'test' },
-  ],
+const test = base.extend<{ fresh: { dir: string; served: ServedApp } }>({
+  // Each test its own fresh copy: the first one loads the sample.
+  // eslint-disable-next-line no-empty-pattern
+  fresh: async ({}, use) => {
+    const dir = copyExampleProject();
+    const served = await startServe(dir);
+    await use({ dir, served });
+    served.process.kill('SIGTERM');
+  },
 });
 
 test('a preview over a table not loaded yet offers to run the pipeline that loads it, then shows the rows', async ({ page, fresh }, testInfo) => {

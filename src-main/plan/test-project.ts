@@ -31,6 +31,16 @@ export const BY_CATEGORY = `MODEL (
 );
 SELECT category, count(*) AS n FROM staging.stg_events GROUP BY category`;
 
+/**
+ * Files for a test project whose staging view reads `landing.orders`, a table the project's
+ * `orders` pipeline loads but nothing has loaded yet (a fresh project before its first load).
+ */
+export const UNLOADED_ORDERS: Record<string, string> = {
+  'external_models.yaml': '- name: landing.orders\n  columns:\n    id: INTEGER\n',
+  'pipelines/orders.yaml': 'destination:\n  dataset: landing\nresources:\n  - name: orders\n    file:\n      path: data/orders.ndjson\n      format: ndjson\n',
+  'models/staging/stg_orders.sql': 'MODEL (name staging.stg_orders, kind VIEW);\n\nSELECT id\nFROM landing.orders\n',
+};
+
 export function writeFiles(root: string, files: Record<string, string>): void {
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../../src-shared/contract';
-import { BY_CATEGORY, createTestProject, writeFiles } from '../plan/test-project';
+import { BY_CATEGORY, createTestProject, UNLOADED_ORDERS, writeFiles } from '../plan/test-project';
 import { PasService } from './service';
 
 const NOW = '2024-01-05T12:00:00Z';
@@ -72,9 +72,7 @@ describe('a model over a table no pipeline has loaded yet', () => {
   it('fails at the view that reads it, naming the pipeline to run first', async () => {
     const fresh = await createTestProject(
       {
-        'external_models.yaml': '- name: landing.orders\n  columns:\n    id: INTEGER\n',
-        'pipelines/orders.yaml': 'destination:\n  dataset: landing\nresources:\n  - name: orders\n    file:\n      path: data/orders.ndjson\n      format: ndjson\n',
-        'models/staging/stg_orders.sql': 'MODEL (name staging.stg_orders, kind VIEW);\n\nSELECT id\nFROM landing.orders\n',
+        ...UNLOADED_ORDERS,
         'models/marts/orders.sql': 'MODEL (name marts.orders, kind FULL);\n\nSELECT id FROM staging.stg_orders\n',
       },
       { kind: 'lake-local' },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPasException } from '../../src-shared/errors';
-import { BY_CATEGORY, createTestProject } from '../plan/test-project';
+import { BY_CATEGORY, createTestProject, UNLOADED_ORDERS } from '../plan/test-project';
 import { PasService } from './service';
 
 let service: PasService;
@@ -136,14 +136,7 @@ describe('the explorer status of a model with a column problem', () => {
 
 describe('previewing a model over a table no pipeline has loaded yet', () => {
   it('says which pipeline loads the missing table', async () => {
-    const fresh = await createTestProject(
-      {
-        'external_models.yaml': '- name: landing.orders\n  columns:\n    id: INTEGER\n',
-        'pipelines/orders.yaml': 'destination:\n  dataset: landing\nresources:\n  - name: orders\n    file:\n      path: data/orders.ndjson\n      format: ndjson\n',
-        'models/staging/stg_orders.sql': 'MODEL (name staging.stg_orders, kind VIEW);\n\nSELECT id\nFROM landing.orders\n',
-      },
-      { kind: 'lake-local' },
-    );
+    const fresh = await createTestProject(UNLOADED_ORDERS, { kind: 'lake-local' });
     const own = await PasService.create({ projectDir: fresh, watch: false });
     try {
       const text = readFileSync(path.join(fresh, 'models/staging/stg_orders.sql'), 'utf8');
