@@ -26,6 +26,9 @@ import './workbench.css';
 /** The workbench's Monaco side (editors, language providers), loaded once the explorer has shown. */
 type EditorParts = typeof EditorPartsModule;
 
+/** How long after the explorer shows the editor starts loading when no tab needs it yet. */
+const EDITOR_PRELOAD_DELAY_MS = 800;
+
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
@@ -40,12 +43,25 @@ export function Workbench({ client, active: visible }: { client: Client; active:
   const restoring = useRef(false);
   const [restored, setRestored] = useState(false);
 
-  // Monaco loads after the explorer's first paint (or at once when tabs are open).
+  // Monaco (megabytes of script to parse) loads at once when a tab is open; otherwise once the
+  // explorer is up and the page has been idle a moment, so the first click is not held up.
   const [parts, setParts] = useState<EditorParts | undefined>();
   const partsRef = useRef(parts);
   partsRef.current = parts;
   const runEditorAction = (id: string) => partsRef.current?.runEditorAction(id);
-  const needEditor = Boolean(tree || treeError || tabs.length > 0);
+  const [preload, setPreload] = useState(false);
+  useEffect(() => {
+    if (!(tree || treeError) || preload) return;
+    let idle: number | undefined;
+    const timer = window.setTimeout(() => {
+      idle = window.requestIdleCallback(() => setPreload(true), { timeout: 3000 });
+    }, EDITOR_PRELOAD_DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      if (idle !== undefined) window.cancelIdleCallback(idle);
+    };
+  }, [tree, treeError, preload]);
+  const needEditor = preload || tabs.length > 0;
   useEffect(() => {
     if (!needEditor) return;
     let live = true;
