@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DuckEngine } from '../duck/engine';
@@ -150,6 +151,24 @@ describe('loadProject', () => {
       'models/broken.ts:1:47 model.typescript_metadata',
     ]);
     expect(diagnostics[0]?.message).toContain("'name'");
+  });
+
+  it('loads a self-contained TypeScript model from one transpiled copy in .pas/cache, and one that imports a helper beside it as before', async () => {
+    project = await writeTempProject({
+      'config.yaml': MINIMAL_CONFIG,
+      'models/alone.ts': "import type { TypeScriptModel } from 'nowhere';\nconst m = { name: 's.alone', columns: { n: 'BIGINT' }, execute: async () => [{ n: 1 }] } satisfies Partial<TypeScriptModel>;\nexport default m;\n",
+      'lib/helper.ts': "export const COLUMNS = { n: 'BIGINT' };\n",
+      'models/with_helper.ts': "import { COLUMNS } from '../lib/helper';\nexport default { name: 's.with_helper', columns: COLUMNS, execute: async () => [{ n: 2 }] };\n",
+    });
+    const first = await loadProject(project.dir, { env: {} });
+    expect(first.diagnostics).toEqual([]);
+    expect(first.project.models['s.alone']?.columns).toEqual([{ name: 'n', type: 'BIGINT' }]);
+    expect(first.project.models['s.with_helper']?.columns).toEqual([{ name: 'n', type: 'BIGINT' }]);
+    // Only the self-contained model has a transpiled copy; loading again reuses it.
+    const cache = join(project.dir, '.pas', 'cache', 'ts-models');
+    expect(readdirSync(cache)).toHaveLength(1);
+    await loadProject(project.dir, { env: {} });
+    expect(readdirSync(cache)).toHaveLength(1);
   });
 
   it('substitutes env_var from .env and the environment in config and reports a missing one', async () => {
