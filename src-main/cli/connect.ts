@@ -8,7 +8,8 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { PasService } from '../service/service';
-import { isProjectDir, processAlive, readDiscovery, removeDiscovery } from '../server/discovery';
+import { isProjectDir, projectDirAbove } from '../project/project-dir';
+import { processAlive, readDiscovery, removeDiscovery } from '../server/discovery';
 import { CliError } from './args';
 import { InProcessClient, RemoteClient, type EngineClient } from './client';
 
@@ -18,10 +19,7 @@ export function findProjectDir(option: string | undefined, cwd = process.cwd()):
     const dir = path.resolve(cwd, option);
     return isProjectDir(dir) ? dir : undefined;
   }
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (isProjectDir(dir)) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  return projectDirAbove(cwd);
 }
 
 /** The project folder, or a clear error (exit 1) when there is none. */

@@ -61,6 +61,8 @@ export class Session {
    * user expects (DuckDB's own multi-statement run hands back an earlier statement's result).
    */
   private async runStatements(sql: string): Promise<DuckDBMaterializedResult> {
+    // One statement (no `;` but trailing ones: every preview and most queries) needs no split.
+    if (!sql.replace(/[\s;]+$/, '').includes(';')) return this.connection.run(sql);
     // A text DuckDB cannot split fails in `run` too, with the message and position users know.
     const statements = await this.connection.extractStatements(sql).catch(() => undefined);
     if (!statements || statements.count <= 1) return this.connection.run(sql);

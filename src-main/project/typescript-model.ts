@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { ModelDefaults } from './config';
+import { projectDirAbove } from './project-dir';
 import { type Diagnostics, LineIndex } from './diagnostics';
 import { unsetModelOptions, type TypeScriptModelDefinition } from './model';
 import type { ModelKind } from './model-kind';
@@ -130,17 +131,6 @@ function selfContained(source: string): boolean {
   return !/^\s*import\s*['"]\./m.test(source);
 }
 
-/** The project folder above a model file (the nearest folder with config.yaml), if any. */
-function projectRootOf(file: string): string | undefined {
-  let dir = path.dirname(file);
-  for (;;) {
-    if (existsSync(path.join(dir, 'config.yaml')) || existsSync(path.join(dir, 'config.yml'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
 /**
  * A self-contained model transpiled once by esbuild into `.pas/cache/ts-models/<content hash>.mjs`
  * in its project (safe to delete; a changed file is a new hash) and imported from there: about
@@ -149,7 +139,7 @@ function projectRootOf(file: string): string | undefined {
  */
 async function importTranspiled(file: string): Promise<Record<string, unknown> | undefined> {
   const source = await readFile(file, 'utf8');
-  const root = projectRootOf(file);
+  const root = projectDirAbove(path.dirname(file));
   if (!root || !selfContained(source)) return undefined;
   const cached = path.join(root, '.pas', 'cache', 'ts-models', `${createHash('sha256').update(source).digest('hex').slice(0, 32)}.mjs`);
   if (!existsSync(cached)) {

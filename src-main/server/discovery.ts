@@ -6,10 +6,11 @@
  * instead of opening the project's files a second time.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../process/alive';
+export { isProjectDir } from '../project/project-dir';
 
 export { processAlive };
 
@@ -28,10 +29,6 @@ export function discoveryPath(projectDir: string): string {
   return path.join(projectDir, '.pas', 'engine.json');
 }
 
-/** True when the folder is a project (holds config.yaml or config.yml). */
-export function isProjectDir(dir: string): boolean {
-  return existsSync(path.join(dir, 'config.yaml')) || existsSync(path.join(dir, 'config.yml'));
-}
 
 /** Writes the file atomically, readable by the user only (created 0600, then renamed into place). */
 export function writeDiscovery(info: EngineDiscovery): string {

@@ -6,8 +6,8 @@
  * of the old project (attached catalogs, settings, sessions) leaks into the new one. It also
  * tracks its calls in flight, so a switch can cancel reads and refuse while a write runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { configFile } from '../project/project-dir';
 import type { MethodName } from '../../src-shared/contract';
 import { DuckEngine } from '../duck/engine';
 import { isCatalogFree } from '../duck/catalog-free';
@@ -112,7 +112,7 @@ export class OpenProject {
     const engine = await DuckEngine.open();
     mark('service: duckdb instance');
     const opened = new OpenProject(projectDir, engine, new ResultStore(), events, options);
-    const config = ['config.yaml', 'config.yml'].map((name) => path.join(projectDir, name)).find((file) => existsSync(file));
+    const config = configFile(projectDir);
     if (config) {
       if (options.deferOpen && !configuresEngine(config)) opened.deferred = true;
       else opened.opening = opened.project.warehouse();

@@ -6,6 +6,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { isProjectDir } from '../project/project-dir';
 import { PasException } from '../../src-shared/errors';
 import type { DuckEngine } from '../duck/engine';
 import { ProjectLineage } from '../lineage/project-lineage';
@@ -54,7 +55,7 @@ export class ProjectSession {
    * warehouse as every session's default catalog). `workspace()` loads the models on top.
    */
   warehouse(): Promise<Workspace> {
-    if (!existsSync(path.join(this.projectDir, 'config.yaml')) && !existsSync(path.join(this.projectDir, 'config.yml'))) {
+    if (!isProjectDir(this.projectDir)) {
       return Promise.reject(new PasException({ code: 'not_found', what: 'project', message: `${this.projectDir} is not a project: it has no config.yaml.` }));
     }
     this.workspacePromise ??= Workspace.open({ projectDir: this.projectDir, engine: this.engine, models: 'lazy' }).then(

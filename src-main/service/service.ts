@@ -5,8 +5,8 @@
  * progress for long calls, and turns every failure into a `PasError`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isProjectDir } from '../project/project-dir';
 import type { z } from 'zod';
 import {
   isMethodName,
@@ -169,7 +169,7 @@ export class PasService {
   private async switchTo(dir: string): Promise<boolean> {
     if (this.closed) throw new PasException({ code: 'internal', message: 'The service is shut down.' });
     if (dir === this.current.projectDir) return false;
-    if (!existsSync(path.join(dir, 'config.yaml')) && !existsSync(path.join(dir, 'config.yml'))) {
+    if (!isProjectDir(dir)) {
       throw new PasException({ code: 'not_found', what: 'project', message: `${dir} is not a project: it has no config.yaml. Nothing was switched.` });
     }
     const invalid = await configErrors(dir);

@@ -81,7 +81,7 @@ export function projectsHandlers(host: ProjectHost, door: ProjectsDoor | undefin
       if (!recent) return { projects: [] };
       const projects: RecentProject[] = recent.list().map((e) => {
         const reason = disabledReason(e.dir);
-        return { dir: e.dir, name: path.basename(e.dir), lastOpened: e.lastOpened, exists: existsSync(e.dir) && isProjectDir(e.dir), ...(reason ? { disabledReason: reason } : {}) };
+        return { dir: e.dir, name: path.basename(e.dir), lastOpened: e.lastOpened, exists: isProjectDir(e.dir), ...(reason ? { disabledReason: reason } : {}) };
       });
       return { projects };
     },
