@@ -27,6 +27,9 @@ test('a preview over a table not loaded yet offers to run the pipeline that load
   await page.screenshot({ path: testInfo.outputPath('01-missing-table-light.png') });
   await page.getByRole('button', { name: /Toggle light and dark theme/ }).click();
   await page.screenshot({ path: testInfo.outputPath('02-missing-table-dark.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.screenshot({ path: testInfo.outputPath('02b-missing-table-dark-1024.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
   await page.getByRole('button', { name: /Toggle light and dark theme/ }).click();
 
   await offer.getByRole('button', { name: 'Run nyc_collisions_sample' }).click();
@@ -54,6 +57,9 @@ test('applying a plan before anything is loaded offers the pipeline too, then pl
   await expect(stopped).toContainText('models/staging/stg_collisions.sql', { timeout: 60_000 });
   await expect(stopped).toContainText('raw.nyc_collisions is loaded by the pipelines');
   await page.screenshot({ path: testInfo.outputPath('04-plan-missing-table.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.screenshot({ path: testInfo.outputPath('04b-plan-missing-table-1024.png') });
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   await dialog.getByTestId('load-missing-table').getByRole('button', { name: 'Run nyc_collisions_sample' }).click();
   await expect(dialog.getByTestId('plan-review')).toBeVisible({ timeout: 60_000 });
