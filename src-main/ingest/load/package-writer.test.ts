@@ -36,27 +36,56 @@ async function rowsOf(writer: PackageWriter, normalizer: Normalizer): Promise<{ 
 }
 
 describe('package writer', () => {
-  it('cuts a raw page into pieces at the commas the byte check found and loads every record once, in order', async () => {
+  it('keeps a pretty-printed raw page (line breaks inside records) as JSON arrays, cut into pieces at the commas the byte check found, and loads every record once, in order', async () => {
     const normalizer = new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [], hints: { note: 'text' }, pieceBytes: 300 });
-    const body = Buffer.from(`[${records.map((r) => JSON.stringify(r)).join('\n, ')}]\n`);
+    const body = Buffer.from(`[${records.map((r) => JSON.stringify(r, null, 1)).join(', ')}]\n`);
     expect(normalizer.acceptRawBody(body)).toBe(records.length);
-    const fromSlices = normalizer.rawPieces(body);
+    const fromSlices = normalizer.rawFraming(body);
     expect(normalizer.scanRaw(body)).toBe(records.length);
-    const pieces = normalizer.rawPieces(body) ?? [];
+    const framing = normalizer.rawFraming(body);
+    const pieces = framing?.at ?? [];
     expect(pieces.length).toBeGreaterThan(5);
-    // The record-by-record route cuts the page at the same places as the byte check.
-    expect(fromSlices).toEqual(pieces);
-    expect(normalizer.rawPieces(Buffer.from(body))).toBeUndefined();
+    expect(framing?.commas.length).toBe(records.length - 1);
+    expect(framing?.lineBreakInRecord).toBe(true);
+    // The record-by-record route frames the page as the byte check does.
+    expect(fromSlices).toEqual(framing);
+    expect(normalizer.rawFraming(Buffer.from(body))).toBeUndefined();
 
     const connection = await engine.connect();
     const writer = new PackageWriter({ dir: path.join(dir, 'raw'), loadId: 'load1', connections: [connection] });
     const layoutOf = (name: string): TableLayout => ({ schema: normalizer.tables().find((t) => t.name === name)!, raw: normalizer.rawColumns() });
     normalizer.countRaw(records.length);
-    await writer.appendRaw('t', body, records.length, layoutOf, undefined, pieces);
+    await writer.appendRaw('t', body, records.length, layoutOf, undefined, framing);
     // Every piece is a JSON array of whole records on its own.
     const written = fs.readdirSync(path.join(dir, 'raw')).filter((f) => f.endsWith('.json')).sort();
     expect(written.length).toBe(pieces.length + 1);
     expect(written.flatMap((f) => JSON.parse(fs.readFileSync(path.join(dir, 'raw', f), 'utf8')) as unknown[])).toEqual(records);
+    const rows = await rowsOf(writer, normalizer);
+    connection.closeSync();
+    expect(rows.map((r) => [String(r.id), r.note, String(r.nested__v)])).toEqual(records.map((r) => [r.id, r.note, r.nested.v]));
+  });
+
+  it('stores a raw page whose records have no line break inside (Socrata\'s "\\n," between them) as NDJSON pieces, its record commas turned into newlines, and loads every record once, in order', async () => {
+    const normalizer = new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [], hints: { note: 'text' }, pieceBytes: 300 });
+    const body = Buffer.from(`[${records.map((r) => JSON.stringify(r)).join('\n,')}]\n`);
+    expect(normalizer.acceptRawBody(body)).toBe(records.length);
+    const fromSlices = normalizer.rawFraming(body);
+    expect(normalizer.scanRaw(body)).toBe(records.length);
+    const framing = normalizer.rawFraming(body);
+    expect(framing?.at.length).toBeGreaterThan(5);
+    expect(framing?.lineBreakInRecord).toBe(false);
+    expect(fromSlices).toEqual(framing);
+
+    const connection = await engine.connect();
+    const writer = new PackageWriter({ dir: path.join(dir, 'ndjson'), loadId: 'load1', connections: [connection] });
+    const layoutOf = (name: string): TableLayout => ({ schema: normalizer.tables().find((t) => t.name === name)!, raw: normalizer.rawColumns() });
+    normalizer.countRaw(records.length);
+    await writer.appendRaw('t', body, records.length, layoutOf, undefined, framing);
+    // Every piece holds whole records, one per line, and nothing else.
+    const written = fs.readdirSync(path.join(dir, 'ndjson')).filter((f) => f.endsWith('.json')).sort();
+    expect(written.length).toBe((framing?.at.length ?? 0) + 1);
+    const lines = written.flatMap((f) => fs.readFileSync(path.join(dir, 'ndjson', f), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(records);
     const rows = await rowsOf(writer, normalizer);
     connection.closeSync();
     expect(rows.map((r) => [String(r.id), r.note, String(r.nested__v)])).toEqual(records.map((r) => [r.id, r.note, r.nested.v]));

@@ -12,7 +12,7 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { piecesOfSlices, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawPieces } from './raw-scan';
+import { framingOfSlices, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawFraming } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -26,7 +26,7 @@ export interface NormalizerOptions {
   existing?: ReadonlyMap<string, TableSchema>;
   /** Raw path of the incremental cursor (object keys), whose values `scanRaw` collects. */
   cursorPath?: readonly string[];
-  /** Bytes per piece of a raw page on disk (`rawPieces`; default `RAW_PIECE_BYTES`). */
+  /** Bytes per piece of a raw page on disk (`rawFraming`; default `RAW_PIECE_BYTES`). */
   pieceBytes?: number;
 }
 
@@ -120,16 +120,16 @@ export class Normalizer {
   /** Filled by each `scanRaw` when the options name a cursor path. */
   private readonly cursorScan: CursorScan | undefined;
   private cursorInLayout = false;
-  /** Where the body last accepted by `scanRaw` or `acceptRawBody` may be cut into pieces. */
-  private readonly pieces: RawPieces;
-  private piecesOf: Uint8Array | undefined;
+  /** How the body last accepted by `scanRaw` or `acceptRawBody` is framed (see `rawFraming`). */
+  private readonly framing: RawFraming;
+  private framingOf: Uint8Array | undefined;
 
   constructor(private readonly options: NormalizerOptions) {
     const existing = options.existing?.get(options.table);
     this.root = new TableState(options.table, undefined, options.writeDisposition, options.primaryKey, existing, ROOT_SYSTEM_COLUMNS);
     for (const [name, type] of Object.entries(options.hints ?? {})) if (type === 'json') this.jsonColumns.add(name);
     this.tablesByName.set(this.root.name, this.root);
-    this.pieces = { bytes: options.pieceBytes ?? RAW_PIECE_BYTES, at: [] };
+    this.framing = { bytes: options.pieceBytes ?? RAW_PIECE_BYTES, open: 0, close: 0, commas: [], at: [], lineBreakInRecord: false };
     this.cursorScan = options.cursorPath ? { kind: undefined, usable: true, missing: false, min: [0, 0], max: [0, 0], atMax: [] } : undefined;
   }
 
@@ -187,8 +187,8 @@ export class Normalizer {
     }
     try {
       if (!this.acceptRecords(records())) return undefined;
-      this.pieces.at = piecesOfSlices(body, slices, this.pieces.bytes);
-      this.piecesOf = body;
+      Object.assign(this.framing, framingOfSlices(body, slices, this.framing.bytes));
+      this.framingOf = body;
       return slices.length / 2;
     } catch {
       return undefined;
@@ -196,11 +196,12 @@ export class Normalizer {
   }
 
   /**
-   * The offsets of the commas where `body` — the page `scanRaw` or `acceptRawBody` last
-   * accepted — may be cut into pieces of about `RAW_PIECE_BYTES`; undefined for another body.
+   * How `body` — the page `scanRaw` or `acceptRawBody` last accepted — is framed: its brackets,
+   * the commas between its records, and where it may be cut into pieces of about
+   * `RAW_PIECE_BYTES`; undefined for another body.
    */
-  rawPieces(body: Uint8Array): readonly number[] | undefined {
-    return body === this.piecesOf ? this.pieces.at : undefined;
+  rawFraming(body: Uint8Array): Readonly<RawFraming> | undefined {
+    return body === this.framingOf ? { ...this.framing } : undefined;
   }
 
   /** Checks records against the raw layout and settles the schema they imply; all or nothing. */
@@ -236,8 +237,8 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    const rows = scanRawRecords(body, this.scanTree, this.cursorScan, this.pieces);
-    this.piecesOf = rows === undefined ? undefined : body;
+    const rows = scanRawRecords(body, this.scanTree, this.cursorScan, this.framing);
+    this.framingOf = rows === undefined ? undefined : body;
     return rows;
   }
 

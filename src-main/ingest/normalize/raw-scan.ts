@@ -99,7 +99,7 @@ function sameBytes(key: Uint8Array, bytes: Uint8Array, start: number, end: numbe
  * The number of records in `body` when every record fits the layout under `root` exactly;
  * undefined when the page must be parsed (including an empty array, which is cheap to parse).
  */
-export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, pieces?: RawPieces): number | undefined {
+export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, framing?: RawFraming): number | undefined {
   if (!isUtf8(body)) return undefined;
   if (cursor) {
     cursor.kind = undefined;
@@ -111,10 +111,14 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
   const n = body.length;
   let i = skipWs(body, 0, n);
   if (i >= n || body[i] !== 0x5b) return undefined; // [
+  const open = i;
   i = skipWs(body, i + 1, n);
   let count = 0;
   let pieceStart = 0;
-  if (pieces) pieces.at = [];
+  const commas: number[] = [];
+  const at: number[] = [];
+  const pieceBytes = framing?.bytes ?? Infinity;
+  lineBreakInRecord = false;
   for (;;) {
     if (i >= n || body[i] !== 0x7b) return undefined; // { — every element must be an object
     const recordStart = i;
@@ -127,8 +131,9 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     if (i >= n) return undefined;
     const c = body[i];
     if (c === 0x2c) {
-      if (pieces && i - pieceStart >= pieces.bytes) {
-        pieces.at.push(i);
+      commas.push(i);
+      if (i - pieceStart >= pieceBytes) {
+        at.push(i);
         pieceStart = i;
       }
       i = skipWs(body, i + 1, n);
@@ -137,32 +142,80 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     if (c === 0x5d) break; // ]
     return undefined;
   }
-  return skipWs(body, i + 1, n) === n ? count : undefined;
+  if (skipWs(body, i + 1, n) !== n) return undefined;
+  if (framing) {
+    framing.open = open;
+    framing.close = i;
+    framing.commas = commas;
+    framing.at = at;
+    framing.lineBreakInRecord = lineBreakInRecord;
+  }
+  return count;
 }
 
 /**
- * Where to cut a page into pieces of about `bytes` each: the offsets of the commas between
- * records, filled while the page is walked (see `PackageWriter.appendRaw`).
+ * How an accepted page (a JSON array of records) is framed: its `[` and `]`, the commas between
+ * its records, and which of those commas cut it into pieces of about `bytes` each — filled while
+ * the page is walked, so `PackageWriter.appendRaw` can store it as NDJSON (the commas become
+ * newlines, which DuckDB reads at about half the cost of an array) in pieces without a second
+ * pass over the bytes.
  */
-export interface RawPieces {
+export interface RawFraming {
   bytes: number;
+  open: number;
+  close: number;
+  /** Offsets of the commas between records, ascending. */
+  commas: number[];
+  /** Of those, where the page is cut into pieces, ascending. */
   at: number[];
+  /** Whether a record has a line break between its tokens (then it cannot be one NDJSON line). */
+  lineBreakInRecord: boolean;
 }
 
-/** The commas after the records ending near every `bytes` of a page, from its record slices. */
-export function piecesOfSlices(body: Uint8Array, slices: readonly number[], bytes: number): number[] {
+/** The framing of a page from its record slices (see `recordSlices`); pieces of about `bytes`. */
+export function framingOfSlices(body: Uint8Array, slices: readonly number[], bytes: number): RawFraming {
+  const commas: number[] = [];
   const at: number[] = [];
   let pieceStart = 0;
   for (let k = 1; k + 1 < slices.length; k += 2) {
-    const end = slices[k] as number;
-    if (end - pieceStart < bytes) continue;
-    let comma = end;
-    while (comma < body.length && body[comma] !== 0x2c) comma++;
-    if (comma >= (slices[k + 1] as number)) continue;
+    let comma = slices[k] as number;
+    while (body[comma] !== 0x2c) comma++;
+    commas.push(comma);
+    if (comma - pieceStart < bytes) continue;
     at.push(comma);
     pieceStart = comma;
   }
-  return at;
+  let close = (slices[slices.length - 1] as number) ?? 0;
+  while (body[close] !== 0x5d) close++;
+  return { bytes, open: skipWs(body, 0, body.length), close, commas, at, lineBreakInRecord: lineBreakInSlices(body, slices) };
+}
+
+/** Whether a line break falls inside one of the `[start, end)` slices of `body`. */
+function lineBreakInSlices(body: Uint8Array, slices: readonly number[]): boolean {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  for (const mark of [0x0a, 0x0d]) {
+    let at = bytes.indexOf(mark);
+    for (let k = 0; at !== -1 && k < slices.length; k += 2) {
+      const start = slices[k] as number;
+      if (at < start) at = bytes.indexOf(mark, start);
+      if (at !== -1 && at < (slices[k + 1] as number)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a record scanned since the flag was cleared had a line break between its tokens. */
+let lineBreakInRecord = false;
+
+/** `skipWs` inside a record, noting a line break (the page cannot then be NDJSON as it stands). */
+function skipWsIn(b: Uint8Array, i: number, n: number): number {
+  while (i < n) {
+    const c = b[i];
+    if (c === 0x0a || c === 0x0d) lineBreakInRecord = true;
+    else if (c !== 0x20 && c !== 0x09) return i;
+    i++;
+  }
+  return i;
 }
 
 function skipWs(b: Uint8Array, i: number, n: number): number {
@@ -176,7 +229,7 @@ function skipWs(b: Uint8Array, i: number, n: number): number {
 
 /** Scans an object whose `{` is just before `i`; returns the index after its `}` or FAIL. */
 function scanObject(b: Uint8Array, i: number, n: number, node: ScanNode): number {
-  i = skipWs(b, i, n);
+  i = skipWsIn(b, i, n);
   if (i < n && b[i] === 0x7d) return i + 1;
   const ordered = node.ordered;
   let guess = 0;
@@ -215,15 +268,15 @@ function scanObject(b: Uint8Array, i: number, n: number, node: ScanNode): number
       }
       field = node.find(b, start, i, h);
     }
-    i = skipWs(b, i + 1, n);
+    i = skipWsIn(b, i + 1, n);
     if (i >= n || b[i] !== 0x3a) return FAIL; // :
-    i = scanValue(b, skipWs(b, i + 1, n), n, field);
+    i = scanValue(b, skipWsIn(b, i + 1, n), n, field);
     if (i === FAIL) return FAIL;
-    i = skipWs(b, i, n);
+    i = skipWsIn(b, i, n);
     if (i >= n) return FAIL;
     const c = b[i];
     if (c === 0x2c) {
-      i = skipWs(b, i + 1, n);
+      i = skipWsIn(b, i + 1, n);
       continue;
     }
     return c === 0x7d ? i + 1 : FAIL;

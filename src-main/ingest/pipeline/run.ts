@@ -150,7 +150,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
         throwIfCancelled(options.signal);
         if (page.checked !== undefined && page.raw && normalizer) {
           // Checked on its bytes, never parsed: the page goes to DuckDB as received.
-          await writer.appendRaw(resource.table, page.raw, page.checked, (name) => layoutOfTable(normalizer, name), page.release, normalizer.rawPieces(page.raw));
+          await writer.appendRaw(resource.table, page.raw, page.checked, (name) => layoutOfTable(normalizer, name), page.release, normalizer.rawFraming(page.raw));
           normalizer.countRaw(page.checked);
           stats.rawPages++;
           stats.unparsedPages++;
