@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'url', 'util', 'worker_threads'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.tmp.ts', 'scratch/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'src-main/**/assembly/**', 'test-results/**', 'playwright-report/**', '**/*.tmp.ts', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

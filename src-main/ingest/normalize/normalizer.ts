@@ -12,7 +12,8 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { framingOfSlices, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawFraming } from './raw-scan';
+import { scanRawRecordsWasm } from './raw-scan-wasm';
+import { framingOfSlices, objectEnd, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawFraming, type ScanFailure } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -39,6 +40,27 @@ export const RAW_PIECE_BYTES = 2 << 20;
 
 /** Records parsed at once by `acceptRawBody`. */
 const RECORDS_PER_PARSE = 5000;
+
+/**
+ * Records of a page `acceptRawBody` settles the schema from before the byte check judges the
+ * whole page against it (the rest of the records are then checked on their bytes, not parsed).
+ */
+const SAMPLE_RECORDS = 1000;
+
+/** Times `acceptRawBody` walks a declined record and checks the page again before walking it all. */
+const SAMPLE_ROUNDS = 6;
+
+/** Records walked against the raw layout: the types they imply, and how to undo the layout's changes. */
+interface Walk {
+  pending: Map<string, DataType>;
+  steps: (() => void)[];
+}
+
+function undoWalk(walk: Walk): void {
+  for (const step of walk.steps.reverse()) step();
+  walk.steps.length = 0;
+  walk.pending.clear();
+}
 
 /** Rows of one page, per table, as NDJSON lines (without newline). */
 export type NormalizedPage = Map<string, string[]>;
@@ -168,10 +190,49 @@ export class Normalizer {
    * `acceptRaw` for a body that is a JSON array of records, parsing one record at a time so a
    * page's records are never all in memory (the first page of a load, a page with a new field).
    * Returns the record count when the page is accepted (rows are counted by `countRaw`, as
-   * after `scanRaw`); undefined, with nothing changed, when it is not — including malformed
-   * JSON, which the caller's own parse then reports.
+   * after `scanRaw`); undefined when it is not — including malformed JSON, which the caller's
+   * own parse then reports.
    */
   acceptRawBody(body: Uint8Array): number | undefined {
+    // The first records give the types of new columns; the byte check then judges the whole
+    // page against the layout with those types. A record it declines is parsed and walked
+    // (adding its keys, widening the types), and the check runs again; when it takes the page,
+    // the types are what all its records together imply, and only the walked records were
+    // parsed. After a few rounds, or when a walked record changes nothing (an exponent, an
+    // escape the check leaves to the parser), nothing of it stays and every record is checked.
+    const sample = recordSlices(body, SAMPLE_RECORDS);
+    if (sample && sample.length === 2 * SAMPLE_RECORDS) {
+      const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const parse = (start: number, end: number): unknown[] | undefined => {
+        try {
+          return JSON.parse(`[${text.toString('utf8', start, end)}]`) as unknown[];
+        } catch {
+          return undefined;
+        }
+      };
+      const records = parse(sample[0] as number, sample[sample.length - 1] as number);
+      const walk = records && this.walkRecords(records);
+      if (!walk) return undefined;
+      const failure: ScanFailure = { record: -1 };
+      for (let round = 0; round < SAMPLE_ROUNDS; round++) {
+        const tree = this.buildScanNode(this.layout, walk.pending);
+        const fast = scanRawRecordsWasm(body, tree, this.framing, failure);
+        const rows = fast === 'unavailable' ? scanRawRecords(body, tree, undefined, this.framing, failure) : fast;
+        if (rows !== undefined) {
+          this.settlePending(walk.pending);
+          this.framingOf = body;
+          return rows;
+        }
+        const end = failure.record < 0 ? -1 : objectEnd(body, failure.record);
+        const misfit = end < 0 ? undefined : parse(failure.record, end);
+        if (!misfit) break;
+        const before = { steps: walk.steps.length, pending: [...walk.pending].join() };
+        if (!this.walkRecords(misfit, walk)) return undefined;
+        if (walk.steps.length === before.steps && [...walk.pending].join() === before.pending) break;
+      }
+      undoWalk(walk);
+      this.scanTree = undefined;
+    }
     const found = recordSlices(body);
     // An empty page is cheap to parse: the caller's route handles it (and the paginator's stop).
     if (!found || found.length === 0) return undefined;
@@ -206,27 +267,39 @@ export class Normalizer {
 
   /** Checks records against the raw layout and settles the schema they imply; all or nothing. */
   private acceptRecords(items: Iterable<unknown>): boolean {
+    const walk = this.walkRecords(items);
+    if (!walk) return false;
+    this.settlePending(walk.pending);
+    return true;
+  }
+
+  /**
+   * Walks records against the raw layout, extending it for new keys, into `walk` (a new one by
+   * default): the types the records imply for columns not settled yet, and the steps that undo
+   * the layout's changes. Undefined (with every step of `walk` undone) when a record does not fit.
+   */
+  private walkRecords(items: Iterable<unknown>, walk: Walk = { pending: new Map(), steps: [] }): Walk | undefined {
     this.scanTree = undefined;
-    const undo: (() => void)[] = [];
-    const pending = new Map<string, DataType>();
-    const rollBack = (): false => {
-      for (const step of undo.reverse()) step();
-      return false;
-    };
     try {
       for (const item of items) {
-        if (item === null || typeof item !== 'object' || Array.isArray(item) || !this.rawWalk(item as Row, '', this.layout, pending, undo)) return rollBack();
+        if (item === null || typeof item !== 'object' || Array.isArray(item) || !this.rawWalk(item as Row, '', this.layout, walk.pending, walk.steps)) {
+          undoWalk(walk);
+          return undefined;
+        }
       }
     } catch (error) {
-      rollBack();
+      undoWalk(walk);
       throw error;
     }
+    return walk;
+  }
+
+  private settlePending(pending: Map<string, DataType>): void {
     for (const [name, type] of pending) {
       const seen = this.root.pending.get(name);
       this.root.pending.set(name, seen === undefined ? type : unify(seen, type));
     }
     this.settle(this.root);
-    return true;
   }
 
   /**
@@ -237,7 +310,9 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    const rows = scanRawRecords(body, this.scanTree, this.cursorScan, this.framing);
+    // The WebAssembly scanner when no cursor values are wanted (it gives the same answers).
+    const fast = this.cursorScan ? 'unavailable' : scanRawRecordsWasm(body, this.scanTree, this.framing);
+    const rows = fast === 'unavailable' ? scanRawRecords(body, this.scanTree, this.cursorScan, this.framing) : fast;
     this.framingOf = rows === undefined ? undefined : body;
     return rows;
   }
@@ -255,15 +330,17 @@ export class Normalizer {
     this.root.rows += rows;
   }
 
-  private buildScanNode(node: LayoutNode & { kind: 'struct' }): ScanNode {
+  /** The byte check's view of the layout; `pending`: types of columns not settled yet. */
+  private buildScanNode(node: LayoutNode & { kind: 'struct' }, pending?: ReadonlyMap<string, DataType>): ScanNode {
     if (node === this.layout) this.cursorInLayout = false;
     const scan = new ScanNode();
     for (const [key, child] of node.children) {
       if (child.kind === 'struct') {
-        scan.set(key, { kind: 'struct', node: this.buildScanNode(child) });
+        scan.set(key, { kind: 'struct', node: this.buildScanNode(child, pending) });
         continue;
       }
-      const column = child.schema ?? this.root.columns.get(child.column);
+      const unsettled = pending?.get(child.column);
+      const column = child.schema ?? this.root.columns.get(child.column) ?? (unsettled ? { dataType: unsettled } : undefined);
       // json columns and columns not yet settled are left out: their keys send the page to the parser.
       if (column === undefined || this.jsonColumns.has(child.column) || column.dataType === 'json') continue;
       const cursor = this.options.cursorPath;

@@ -142,6 +142,26 @@ describe('checking a body record by record (acceptRawBody)', () => {
     expect(byBody.tables()).toEqual(parsed.tables());
   });
 
+  it('takes a large page from its first records and the byte check, settling the types all its records imply', () => {
+    const fits = Array.from({ length: 3000 }, (_, i) => ({ ...base[i % 2], id: String(i) }));
+    const byBody = fresh();
+    expect(byBody.acceptRawBody(bytes(fits))).toBe(3000);
+    const parsed = fresh();
+    expect(parsed.acceptRaw(fits)).toBe(true);
+    expect(byBody.tables()).toEqual(parsed.tables());
+    expect(byBody.rawColumns()).toEqual(parsed.rawColumns());
+
+    // A later record's value widens a type the first records imply (bigint to text): the whole
+    // page is checked and the column is text, as when every record is walked.
+    const widened = fits.map((r, i) => (i === 2500 ? { ...r, id: 'X-1' } : r));
+    const wide = fresh();
+    expect(wide.acceptRawBody(bytes(widened))).toBe(3000);
+    const wideParsed = fresh();
+    expect(wideParsed.acceptRaw(widened)).toBe(true);
+    expect(wide.tables()).toEqual(wideParsed.tables());
+    expect(wide.tables()[0]?.columns.find((c) => c.name === 'id')?.dataType).toBe('text');
+  });
+
   it('changes nothing when a record needs the JavaScript route or the JSON is malformed', () => {
     const plain = () => new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [] });
     for (const body of [bytes([base[0], { id: '3', tags: ['a'] }]), Buffer.from('[{"id": "1"}, {"id": tru}]')]) {

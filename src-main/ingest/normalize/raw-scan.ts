@@ -62,6 +62,11 @@ export class ScanNode {
     this.ordered.push({ key: bytes, words, field });
   }
 
+  /** Every key whose JSON form needs no escape, in layout order, with what it holds. */
+  plainKeys(): readonly { key: Uint8Array; field: ScanField }[] {
+    return this.ordered;
+  }
+
   find(bytes: Uint8Array, start: number, end: number, hash: number): ScanField | undefined {
     const entries = this.byHash.get(hash);
     if (entries === undefined) return undefined;
@@ -99,7 +104,8 @@ function sameBytes(key: Uint8Array, bytes: Uint8Array, start: number, end: numbe
  * The number of records in `body` when every record fits the layout under `root` exactly;
  * undefined when the page must be parsed (including an empty array, which is cheap to parse).
  */
-export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, framing?: RawFraming): number | undefined {
+export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, framing?: RawFraming, failure?: ScanFailure): number | undefined {
+  if (failure) failure.record = -1;
   if (!isUtf8(body)) return undefined;
   if (cursor) {
     cursor.kind = undefined;
@@ -124,7 +130,10 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     const recordStart = i;
     cursorKind = 0;
     i = scanObject(body, i + 1, n, root);
-    if (i === FAIL) return undefined;
+    if (i === FAIL) {
+      if (failure) failure.record = recordStart;
+      return undefined;
+    }
     if (cursor) noteCursor(body, cursor, recordStart, i);
     count++;
     i = skipWs(body, i, n);
@@ -151,6 +160,11 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     framing.lineBreakInRecord = lineBreakInRecord;
   }
   return count;
+}
+
+/** Where a declined page's first misfit record starts (-1: the page failed outside any record). */
+export interface ScanFailure {
+  record: number;
 }
 
 /**
@@ -552,9 +566,10 @@ function isMinute(b: Uint8Array, i: number): boolean {
 /**
  * The `[start, end)` byte ranges of the elements of a JSON array, flat: [s0, e0, s1, e1, …];
  * undefined when the body is not an array of objects (or not well-formed enough to split).
+ * With `limit`, only the first `limit` records (fewer when the array has fewer).
  * Only the nesting is followed (strings and escapes skipped); each slice is parsed on its own.
  */
-export function recordSlices(body: Uint8Array): number[] | undefined {
+export function recordSlices(body: Uint8Array, limit = Infinity): number[] | undefined {
   const n = body.length;
   let i = skipWs(body, 0, n);
   if (i >= n || body[i] !== 0x5b) return undefined;
@@ -564,16 +579,11 @@ export function recordSlices(body: Uint8Array): number[] | undefined {
   for (;;) {
     if (i >= n || body[i] !== 0x7b) return undefined;
     const start = i;
-    let depth = 0;
-    for (; i < n; i++) {
-      const c = body[i] as number;
-      if (c === 0x22) {
-        for (i++; i < n && body[i] !== 0x22; i++) if (body[i] === 0x5c) i++;
-      } else if (c === 0x7b || c === 0x5b) depth++;
-      else if ((c === 0x7d || c === 0x5d) && --depth === 0) break;
-    }
-    if (i >= n) return undefined;
-    out.push(start, ++i);
+    i = objectEnd(body, start);
+    if (i < 0) return undefined;
+    out.push(start, i);
+    // Only the first `limit` records are wanted: the rest of the array is not checked.
+    if (out.length >= 2 * limit) return out;
     i = skipWs(body, i, n);
     if (body[i] === 0x2c) {
       i = skipWs(body, i + 1, n);
@@ -582,4 +592,21 @@ export function recordSlices(body: Uint8Array): number[] | undefined {
     if (body[i] === 0x5d && skipWs(body, i + 1, n) === n) return out;
     return undefined;
   }
+}
+
+/**
+ * The index after the object (or array) starting at `start`, following only the nesting
+ * (strings and escapes skipped); -1 when the body ends first.
+ */
+export function objectEnd(body: Uint8Array, start: number): number {
+  const n = body.length;
+  let depth = 0;
+  for (let i = start; i < n; i++) {
+    const c = body[i] as number;
+    if (c === 0x22) {
+      for (i++; i < n && body[i] !== 0x22; i++) if (body[i] === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return -1;
 }
