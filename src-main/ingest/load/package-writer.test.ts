@@ -90,4 +90,27 @@ describe('package writer', () => {
     connection.closeSync();
     expect(rows.map((r) => [String(r.id), r.note, String(r.nested__v)])).toEqual(records.map((r) => [r.id, r.note, r.nested.v]));
   });
+
+  it('writes later raw pages over the files of finished conversions, each holding exactly its own records', async () => {
+    const normalizer = new Normalizer({ table: 't', writeDisposition: 'append', primaryKey: [], hints: { note: 'text' }, pieceBytes: 200 });
+    const page = (from: number, note: string): { body: Buffer; records: { id: string; note: string; nested: { v: string } }[] } => {
+      const records = Array.from({ length: 30 }, (_, i) => ({ id: String(from + i), note, nested: { v: String(i % 7) } }));
+      return { body: Buffer.from(`[${records.map((r) => JSON.stringify(r)).join(',')}]`), records };
+    };
+    // Long records first, then short ones written over the same files.
+    const pages = [page(0, 'x'.repeat(120)), page(100, 'y'), page(200, 'zz')];
+    const connection = await engine.connect();
+    const writer = new PackageWriter({ dir: path.join(dir, 'spare'), loadId: 'load1', connections: [connection], rotateRows: 30 });
+    const layoutOf = (name: string): TableLayout => ({ schema: normalizer.tables().find((t) => t.name === name)!, raw: normalizer.rawColumns() });
+    for (const { body, records } of pages) {
+      expect(normalizer.acceptRawBody(body) ?? normalizer.scanRaw(body)).toBe(records.length);
+      normalizer.countRaw(records.length);
+      await writer.appendRaw('t', body, records.length, layoutOf, undefined, normalizer.rawFraming(body));
+      // Let the chunk's conversion finish, so its files are free for the next page.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const rows = await rowsOf(writer, normalizer);
+    connection.closeSync();
+    expect(rows.map((r) => [String(r.id), r.note])).toEqual(pages.flatMap((p) => p.records.map((r) => [r.id, r.note])));
+  });
 });

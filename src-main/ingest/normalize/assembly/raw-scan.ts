@@ -112,7 +112,8 @@ function skipWsInLoop(i: usize): usize {
 }
 
 /** The first quote, backslash or control character at or after `i` (the padding stops it). */
-function stringStop(i: usize): usize {
+// @ts-ignore: decorator
+@inline function stringStop(i: usize): usize {
   const quote = i8x16.splat(0x22);
   const slash = i8x16.splat(0x5c);
   const space = i8x16.splat(0x20);
@@ -173,6 +174,8 @@ function scanObject(i: usize, node: i32): i32 {
         const e = <usize>entries + (<usize>k << 4);
         if (load<i32>(e + 4) == len && sameBytes(start, <usize>load<u32>(e), len)) {
           entry = e;
+          // The next key likely follows this one: records list keys in one order.
+          guess = k + 1;
           break;
         }
       }
@@ -193,7 +196,8 @@ function scanObject(i: usize, node: i32): i32 {
   }
 }
 
-function scanValue(i: usize, entry: usize): i32 {
+// @ts-ignore: decorator
+@inline function scanValue(i: usize, entry: usize): i32 {
   if (i >= end) return out();
   const c = load<u8>(i);
   // null: no column needed, whatever the key (as the normalizer skips nulls).
