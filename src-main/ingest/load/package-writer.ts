@@ -177,7 +177,7 @@ export class PackageWriter {
 
   /** Converts what is left and returns the package tables, in the order of `schemas`. */
   async finish(layouts: TableLayout[]): Promise<LoadTable[]> {
-    for (const layout of layouts) await this.rotate(layout.schema.name, layout);
+    for (const layout of layouts) await this.rotate(layout.schema.name, layout, layouts.length === 1);
     await Promise.all(this.running);
     if (this.failure) throw this.failure;
     return layouts.map(({ schema }) => {
@@ -219,7 +219,12 @@ export class PackageWriter {
     return files;
   }
 
-  private async rotate(table: string, layout: TableLayout): Promise<void> {
+  /**
+   * Starts converting the table's current chunk. With `split` (the load's last chunk, which
+   * nothing else overlaps), a chunk of raw files is cut into one conversion per connection, so
+   * every core works on the tail.
+   */
+  private async rotate(table: string, layout: TableLayout, split = false): Promise<void> {
     const files = this.tables.get(table);
     if (!files || (!files.chunk && files.raw.length === 0)) return;
     const chunk = files.chunk;
@@ -229,17 +234,35 @@ export class PackageWriter {
     files.raw = [];
     files.rawRows = 0;
     if (chunk) fs.closeSync(chunk.fd);
-    const parquet: PackageFile = { path: path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`) };
-    files.parquet.push(parquet);
     const columns = layout.schema.columns.slice();
     const rawColumns = (layout.raw ?? []).slice();
+    const parts = split && !chunk ? Math.min(this.options.connections.length, raw.length) : 1;
+    for (let part = 0; part < parts; part++) {
+      const from = Math.floor((raw.length * part) / parts);
+      const to = Math.floor((raw.length * (part + 1)) / parts);
+      // In arrival order: the files' order is the rows' (merge lets the last row of a key win).
+      const parquet: PackageFile = { path: path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`) };
+      files.parquet.push(parquet);
+      await this.startConversion(table, part === 0 ? (chunk?.files ?? []) : [], raw.slice(from, to), rawForm, parquet, columns, rawColumns);
+    }
+  }
+
+  private async startConversion(
+    table: string,
+    ndjson: string[],
+    raw: string[],
+    rawForm: TableFiles['rawForm'],
+    parquet: PackageFile,
+    columns: TableSchema['columns'],
+    rawColumns: RawColumn[],
+  ): Promise<void> {
     // Conversions run on the writer's connections, several at once when it has several;
     // JavaScript goes on with the next pages meanwhile and waits only when every connection is
     // busy, so DuckDB always has the next chunk ready.
     while (this.idle.length === 0) await Promise.race(this.running);
     const connection = this.idle.pop() as DuckDBConnection;
     const task: Promise<void> = (async () => {
-      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, chunk?.files ?? [], raw, rawForm, parquet, columns, rawColumns);
+      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, ndjson, raw, rawForm, parquet, columns, rawColumns);
     })()
       .catch((error: unknown) => {
         this.failure ??= error;
