@@ -65,6 +65,17 @@ interface TableFiles {
   seq: number;
 }
 
+/** One chunk's conversion: its NDJSON and raw files, the Parquet file it writes, the table's columns then. */
+interface Conversion {
+  table: string;
+  ndjson: string[];
+  raw: string[];
+  rawForm: TableFiles['rawForm'];
+  parquet: PackageFile;
+  columns: TableSchema['columns'];
+  rawColumns: RawColumn[];
+}
+
 export interface PackageWriterOptions {
   dir: string;
   loadId: string;
@@ -243,26 +254,18 @@ export class PackageWriter {
       // In arrival order: the files' order is the rows' (merge lets the last row of a key win).
       const parquet: PackageFile = { path: path.join(this.options.dir, `${table}.${String(files.seq++).padStart(5, '0')}.parquet`) };
       files.parquet.push(parquet);
-      await this.startConversion(table, part === 0 ? (chunk?.files ?? []) : [], raw.slice(from, to), rawForm, parquet, columns, rawColumns);
+      await this.startConversion({ table, ndjson: part === 0 ? (chunk?.files ?? []) : [], raw: raw.slice(from, to), rawForm, parquet, columns, rawColumns });
     }
   }
 
-  private async startConversion(
-    table: string,
-    ndjson: string[],
-    raw: string[],
-    rawForm: TableFiles['rawForm'],
-    parquet: PackageFile,
-    columns: TableSchema['columns'],
-    rawColumns: RawColumn[],
-  ): Promise<void> {
+  private async startConversion(job: Conversion): Promise<void> {
     // Conversions run on the writer's connections, several at once when it has several;
     // JavaScript goes on with the next pages meanwhile and waits only when every connection is
     // busy, so DuckDB always has the next chunk ready.
     while (this.idle.length === 0) await Promise.race(this.running);
     const connection = this.idle.pop() as DuckDBConnection;
     const task: Promise<void> = (async () => {
-      if (this.failure === undefined && !this.aborted) await this.convert(connection, table, ndjson, raw, rawForm, parquet, columns, rawColumns);
+      if (this.failure === undefined && !this.aborted) await this.convert(connection, job);
     })()
       .catch((error: unknown) => {
         this.failure ??= error;
@@ -275,16 +278,7 @@ export class PackageWriter {
     if (this.failure) throw this.failure;
   }
 
-  private async convert(
-    connection: DuckDBConnection,
-    table: string,
-    ndjson: string[],
-    raw: string[],
-    rawForm: TableFiles['rawForm'],
-    parquet: PackageFile,
-    columns: TableSchema['columns'],
-    rawColumns: RawColumn[],
-  ): Promise<void> {
+  private async convert(connection: DuckDBConnection, { table, ndjson, raw, rawForm, parquet, columns, rawColumns }: Conversion): Promise<void> {
     const parts: string[] = [];
     if (ndjson.length > 0) {
       const flat = columns.filter((c) => c.name !== '_dlt_load_id');
