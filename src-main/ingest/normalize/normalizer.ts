@@ -310,8 +310,8 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    // The WebAssembly scanner when no cursor values are wanted (it gives the same answers).
-    const fast = this.cursorScan ? 'unavailable' : scanRawRecordsWasm(body, this.scanTree, this.framing);
+    // The WebAssembly scanner first (it gives the same answers, or says it cannot).
+    const fast = scanRawRecordsWasm(body, this.scanTree, this.framing, undefined, undefined, this.cursorScan);
     const rows = fast === 'unavailable' ? scanRawRecords(body, this.scanTree, this.cursorScan, this.framing) : fast;
     this.framingOf = rows === undefined ? undefined : body;
     return rows;

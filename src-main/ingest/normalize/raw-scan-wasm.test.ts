@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { checkedIn, compileWasm, generatedModule, WASM_MODULES } from '../../../scripts/build-wasm.mjs';
 import { seededRandom } from '../testing/collisions';
-import { ScanNode, scanRawRecords, type RawFraming, type ScanFailure } from './raw-scan';
+import { ScanNode, scanRawRecords, type CursorScan, type RawFraming, type ScanFailure } from './raw-scan';
 import { scanRawRecordsWasm } from './raw-scan-wasm';
 
 /** A layout with every leaf type and a nested struct, as the normalizer builds it. */
@@ -81,6 +81,39 @@ describe('the WebAssembly byte check', () => {
     // Both kinds of page were tried.
     expect(accepted).toBeGreaterThan(500);
     expect(accepted).toBeLessThan(2500);
+  });
+
+  it('collects an incremental cursor\'s values as the JavaScript scanner does, or leaves them to it', () => {
+    const cursorLayout = (type: 'timestamp' | 'text'): ScanNode => {
+      const root = new ScanNode();
+      root.set('id', { kind: 'leaf', type: 'bigint' });
+      root.set('updated', { kind: 'leaf', type, cursor: true });
+      return root;
+    };
+    const fresh = (): CursorScan => ({ kind: undefined, usable: true, missing: false, min: [0, 0], max: [0, 0], atMax: [] });
+    const random = seededRandom(11);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    const values = ['"2024-03-05T10:00:00.000"', '"2024-03-06T00:00:00.000"', '"2024-03-06T00:00:00.000"', '"2024-01-01"', '"b\\u00e9"', '"é"', '"x"', '"xy"', '12', 'null'];
+    let compared = 0;
+    for (let n = 0; n < 2000; n++) {
+      const type = n % 2 === 0 ? 'timestamp' : 'text';
+      const root = cursorLayout(type);
+      const records = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, i) => (random() < 0.1 ? `{"id":${i}}` : `{"id":${i},"updated":${pick(values)}}`));
+      const body = Buffer.from(`[${records.join(random() < 0.5 ? ',' : '\n,')}]`);
+      const expected = fresh();
+      const rows = scanRawRecords(body, root, expected);
+      for (const window of [16, 64, 1 << 20]) {
+        const got = fresh();
+        const result = scanRawRecordsWasm(body, root, undefined, undefined, window, got);
+        if (result === 'unavailable') continue;
+        expect(result, `window ${window}: ${body.toString()}`).toBe(rows);
+        if (rows === undefined) continue;
+        compared++;
+        const comparable = (c: CursorScan) => ({ ...c, ...(c.kind === undefined ? { min: [], max: [] } : {}) });
+        expect(comparable(got), `window ${window}: ${body.toString()}`).toEqual(comparable(expected));
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 
   it('declines invalid UTF-8 and a body that is not an array of objects, as the JavaScript scanner does', () => {

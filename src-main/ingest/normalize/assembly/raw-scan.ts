@@ -20,15 +20,37 @@ const T_BOOL: i32 = 4;
 const T_DATE: i32 = 5;
 const T_TIMESTAMP: i32 = 6;
 
-/** Entry kinds. */
+/** Entry kinds: a struct, a leaf, the incremental cursor's leaf. */
 const K_STRUCT: i32 = 0;
 const K_LEAF: i32 = 1;
+const K_CURSOR: i32 = 2;
 
 /** Results: the record does not fit (or is malformed); the window ended inside it. */
 const FAIL: i32 = -1;
 const MORE: i32 = -2;
-/** `scanWindow`: more commas than the caller made room for. */
+/** `scanWindow`: more commas (or records at the cursor's largest value) than the caller made room for, or a cursor value this scanner does not compare (numbers, long values): the caller asks the JavaScript scanner. */
 const FULL: i32 = -3;
+
+/** The cursor's values: the record's (kind 0 none, 1 plain ASCII string, 2 number, 3 escaped or not ASCII). */
+let curStart: usize = 0;
+let curEnd: usize = 0;
+let curKind: i32 = 0;
+/** The page's: its kind (0 none yet), whether usable, whether a record had none. */
+let pageKind: i32 = 0;
+let usable: bool = true;
+let missing: bool = false;
+/** Copies of the page's smallest and largest values (at most 256 bytes each), and their page offsets. */
+let minCopy: usize = 0;
+let maxCopy: usize = 0;
+let minLen: i32 = 0;
+let maxLen: i32 = 0;
+let minAt: i32 = 0;
+let maxAt: i32 = 0;
+/** Page offsets of the records at the largest value: [start, end] pairs, at most `atMaxCap`. */
+let atMax: usize = 0;
+let atMaxCap: i32 = 0;
+let atMaxCount: i32 = 0;
+const MAX_CURSOR_BYTES: i32 = 256;
 
 /** Nodes: [entries pointer, entry count] per node, node 0 the record; entries: [key pointer, key length, kind, type or node]. */
 let nodes: usize = 0;
@@ -75,8 +97,45 @@ export function failedAtOf(): i32 {
 export function lineBreakOf(): bool {
   return lineBreak;
 }
-export function resetPage(): void {
+/** Starts a page; `cursorBuffers`: 512 bytes for the cursor's smallest and largest, then room for `cap` pairs of record offsets. */
+export function resetPage(cursorBuffers: usize, cap: i32): void {
   lineBreak = false;
+  pageKind = 0;
+  usable = true;
+  missing = false;
+  minLen = 0;
+  maxLen = 0;
+  minAt = 0;
+  maxAt = 0;
+  minCopy = cursorBuffers;
+  maxCopy = cursorBuffers + <usize>MAX_CURSOR_BYTES;
+  atMax = cursorBuffers + <usize>(2 * MAX_CURSOR_BYTES);
+  atMaxCap = cap;
+  atMaxCount = 0;
+}
+export function cursorKindOf(): i32 {
+  return pageKind;
+}
+export function cursorUsableOf(): bool {
+  return usable;
+}
+export function cursorMissingOf(): bool {
+  return missing;
+}
+export function minAtOf(): i32 {
+  return minAt;
+}
+export function minLenOf(): i32 {
+  return minLen;
+}
+export function maxAtOf(): i32 {
+  return maxAt;
+}
+export function maxLenOf(): i32 {
+  return maxLen;
+}
+export function atMaxCountOf(): i32 {
+  return atMaxCount;
 }
 
 // @ts-ignore: decorator
@@ -208,6 +267,7 @@ function scanObject(i: usize, node: i32): i32 {
   if (entry == 0) return FAIL;
   const kind = load<i32>(entry + 8);
   const arg = load<i32>(entry + 12);
+  if (kind == K_CURSOR) return scanCursor(i, c, arg);
   if (c == 0x22) return kind == K_LEAF ? scanString(i + 1, arg) : FAIL;
   if (c == 0x7b) return kind == K_STRUCT ? scanObject(i + 1, arg) : FAIL;
   if (kind != K_LEAF) return FAIL;
@@ -222,6 +282,92 @@ function scanObject(i: usize, node: i32): i32 {
   }
   if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return scanNumber(i, arg);
   return FAIL; // lists and anything else
+}
+
+/** The cursor's value (as the JavaScript scanner takes it: a string, else a number). */
+function scanCursor(i: usize, c: u32, type: i32): i32 {
+  if (c == 0x22) {
+    const end = scanString(i + 1, type);
+    if (end < 0) return end;
+    curStart = i + 1;
+    curEnd = <usize>end - 1;
+    curKind = 1;
+    for (let k = curStart; k < curEnd; k++) {
+      const b = load<u8>(k);
+      if (b == 0x5c || b >= 0x80) {
+        curKind = 3;
+        break;
+      }
+    }
+    return end;
+  }
+  if (c == 0x7b) return FAIL;
+  const end = scanNumber(i, type);
+  if (end >= 0) {
+    curStart = i;
+    curEnd = <usize>end;
+    curKind = 2;
+  }
+  return end;
+}
+
+/** Bytes compared as the JavaScript scanner compares ASCII cursor strings. */
+function compareBytes(a: usize, aLen: i32, b: usize, bLen: i32): i32 {
+  const n = min(aLen, bLen);
+  for (let k: i32 = 0; k < n; k++) {
+    const d = <i32>load<u8>(a + <usize>k) - <i32>load<u8>(b + <usize>k);
+    if (d != 0) return d;
+  }
+  return aLen - bLen;
+}
+
+/** Folds the record just scanned ([recordStart, recordEnd) in the window at page offset `base`) into the page's cursor values; false when this scanner cannot. */
+function noteCursor(windowStart: usize, base: i32, recordStart: usize, recordEnd: usize): bool {
+  if (curKind == 0) {
+    missing = true;
+    return true;
+  }
+  if (curKind == 2) return false; // numbers: compared as JavaScript numbers, by the JavaScript scanner
+  if (curKind == 3 || (pageKind != 0 && pageKind != curKind)) {
+    usable = false;
+    return true;
+  }
+  const len = <i32>(curEnd - curStart);
+  if (len > MAX_CURSOR_BYTES) return false;
+  const at = base + <i32>(curStart - windowStart);
+  const start = base + <i32>(recordStart - windowStart);
+  const end = base + <i32>(recordEnd - windowStart);
+  if (pageKind == 0) {
+    pageKind = curKind;
+    memory.copy(minCopy, curStart, <usize>len);
+    memory.copy(maxCopy, curStart, <usize>len);
+    minLen = maxLen = len;
+    minAt = maxAt = at;
+    atMaxCount = 0;
+    return pushAtMax(start, end);
+  }
+  if (compareBytes(curStart, len, minCopy, minLen) < 0) {
+    memory.copy(minCopy, curStart, <usize>len);
+    minLen = len;
+    minAt = at;
+  }
+  const c = compareBytes(curStart, len, maxCopy, maxLen);
+  if (c > 0) {
+    memory.copy(maxCopy, curStart, <usize>len);
+    maxLen = len;
+    maxAt = at;
+    atMaxCount = 0;
+    return pushAtMax(start, end);
+  }
+  return c == 0 ? pushAtMax(start, end) : true;
+}
+
+function pushAtMax(start: i32, end: i32): bool {
+  if (atMaxCount >= atMaxCap) return false;
+  store<i32>(atMax + (<usize>atMaxCount << 3), start);
+  store<i32>(atMax + (<usize>atMaxCount << 3) + 4, end);
+  atMaxCount++;
+  return true;
 }
 
 function isHex(c: u32): bool {
@@ -386,9 +532,10 @@ function isMinute(i: usize): bool {
  * the records scanned whole, or FAIL / FULL; then `resumeAt` (offset into the window) and
  * `resumeState` say where the next window starts — or `closeAt` is set at the closing `]`
  * (the caller checks that only whitespace follows). Commas between records are stored as
- * offsets into the window from `commaPtr`, at most `cap`.
+ * offsets into the window from `commaPtr`, at most `cap`. `base`: the window's offset in the
+ * page; with `cursor`, each record's cursor value is folded into the page's (`noteCursor`).
  */
-export function scanWindow(start: usize, length: i32, isLast: bool, state: i32, commaPtr: usize, cap: i32): i32 {
+export function scanWindow(start: usize, length: i32, isLast: bool, state: i32, commaPtr: usize, cap: i32, base: i32, cursor: bool): i32 {
   end = start + <usize>length;
   last = isLast;
   commas = commaPtr;
@@ -412,12 +559,14 @@ export function scanWindow(start: usize, length: i32, isLast: bool, state: i32, 
       i = skipWs(i);
       if (i >= end) return stopAt(start, i, 1, count);
       if (load<u8>(i) != 0x7b) return FAIL; // { — every element must be an object
+      curKind = 0;
       const next = scanObject(i + 1, 0);
       if (next == MORE) return stopAt(start, i, 1, count);
       if (next < 0) {
         failedAt = <i32>(i - start);
         return FAIL;
       }
+      if (cursor && !noteCursor(start, base, i, <usize>next)) return FULL;
       count++;
       i = <usize>next;
       state = 2;
