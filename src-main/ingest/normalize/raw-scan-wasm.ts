@@ -71,7 +71,8 @@ function exportsOf(): ScanExports | null {
 
 /**
  * The layout image of a tree placed at `base`: per node [entries pointer, entry count], then
- * per entry [key pointer, key length, kind (0 struct, 1 leaf), leaf type or child node].
+ * per entry [key pointer, key length, kind (0 struct, 1 leaf, 2 cursor leaf), leaf type or child
+ * node]; each key's bytes are followed by `":`.
  */
 function layoutImage(root: ScanNode, base: number): Uint8Array {
   const nodes: ScanNode[] = [root];
@@ -79,7 +80,8 @@ function layoutImage(root: ScanNode, base: number): Uint8Array {
     for (const { field } of (nodes[k] as ScanNode).plainKeys()) if (field.kind === 'struct') nodes.push(field.node);
   }
   const entryCount = nodes.reduce((n, node) => n + node.plainKeys().length, 0);
-  const keyBytes = nodes.reduce((n, node) => n + node.plainKeys().reduce((m, e) => m + e.key.length, 0), 0);
+  // Each key followed by `":` (the fast path compares key, quote and colon at once).
+  const keyBytes = nodes.reduce((n, node) => n + node.plainKeys().reduce((m, e) => m + e.key.length + 2, 0), 0);
   const entriesStart = nodes.length * 8;
   const keysStart = entriesStart + entryCount * ENTRY_BYTES;
   const image = new Uint8Array(keysStart + keyBytes);
@@ -95,7 +97,9 @@ function layoutImage(root: ScanNode, base: number): Uint8Array {
       view.setInt32(entry + 8, field.kind === 'struct' ? 0 : field.cursor === true ? 2 : 1, true);
       view.setInt32(entry + 12, field.kind === 'struct' ? nodes.indexOf(field.node) : TYPE_CODES[field.type], true);
       image.set(bytes, key);
-      key += bytes.length;
+      image[key + bytes.length] = 0x22;
+      image[key + bytes.length + 1] = 0x3a;
+      key += bytes.length + 2;
       entry += ENTRY_BYTES;
     }
   });

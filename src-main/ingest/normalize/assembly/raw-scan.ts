@@ -210,21 +210,33 @@ function scanObject(i: usize, node: i32): i32 {
     if (load<u8>(i) != 0x22) return FAIL;
     const start = i + 1;
     let entry: usize = 0;
-    // Fast path: the key is one of the next few keys in layout order.
+    // Fast path: the key is one of the next few keys in layout order, and its quote and colon
+    // follow at once (key bytes are stored with `":` after them: one comparison for all three).
     const stop = min(guess + 4, count);
     for (let k = guess; k < stop; k++) {
       const e = <usize>entries + (<usize>k << 4);
-      const len = load<i32>(e + 4);
-      const after = start + <usize>len;
-      if (after >= end || load<u8>(after) != 0x22) continue;
+      const len = load<i32>(e + 4) + 2;
+      if (start + <usize>len > end) continue;
       if (sameBytes(start, <usize>load<u32>(e), len)) {
-        entry = e;
         guess = k + 1;
-        i = after;
+        const next = scanValue(skipWsIn(start + <usize>len), e);
+        if (next < 0) return next;
+        i = <usize>next;
+        entry = e;
         break;
       }
     }
-    if (entry == 0) {
+    if (entry != 0) {
+      i = skipWsIn(i);
+      if (i >= end) return out();
+      const c = load<u8>(i);
+      if (c == 0x2c) {
+        i = skipWsIn(i + 1);
+        continue;
+      }
+      return c == 0x7d ? <i32>(i + 1) : FAIL;
+    }
+    {
       i = stringStop(start);
       if (i >= end) return out();
       if (load<u8>(i) != 0x22) return FAIL; // escaped keys: let the parser decide
