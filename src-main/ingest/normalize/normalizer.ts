@@ -191,9 +191,11 @@ export class Normalizer {
    * page's records are never all in memory (the first page of a load, a page with a new field).
    * Returns the record count when the page is accepted (rows are counted by `countRaw`, as
    * after `scanRaw`); undefined when it is not — including malformed JSON, which the caller's
-   * own parse then reports.
+   * own parse then reports. With `acceptCursor` (an incremental run), the page's cursor values
+   * are collected too and the page is taken only when `acceptCursor` takes them (it may then
+   * advance the cursor); otherwise nothing changes and the caller parses and filters the page.
    */
-  acceptRawBody(body: Uint8Array): number | undefined {
+  acceptRawBody(body: Uint8Array, acceptCursor?: (cursor: CursorScan) => boolean): number | undefined {
     // The first records give the types of new columns; the byte check then judges the whole
     // page against the layout with those types. A record it declines is parsed and walked
     // (adding its keys, widening the types), and the check runs again; when it takes the page,
@@ -201,7 +203,7 @@ export class Normalizer {
     // parsed. After a few rounds, or when a walked record changes nothing (an exponent, an
     // escape the check leaves to the parser), nothing of it stays and every record is checked.
     const sample = recordSlices(body, SAMPLE_RECORDS);
-    if (sample && sample.length === 2 * SAMPLE_RECORDS) {
+    if (sample && sample.length > 0) {
       const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       const parse = (start: number, end: number): unknown[] | undefined => {
         try {
@@ -216,9 +218,12 @@ export class Normalizer {
       const failure: ScanFailure = { record: -1 };
       for (let round = 0; round < SAMPLE_ROUNDS; round++) {
         const tree = this.buildScanNode(this.layout, walk.pending);
-        const fast = scanRawRecordsWasm(body, tree, this.framing, failure);
-        const rows = fast === 'unavailable' ? scanRawRecords(body, tree, undefined, this.framing, failure) : fast;
+        const cursor = acceptCursor ? this.cursorScan : undefined;
+        const fast = scanRawRecordsWasm(body, tree, this.framing, failure, undefined, cursor);
+        const rows = fast === 'unavailable' ? scanRawRecords(body, tree, cursor, this.framing, failure) : fast;
         if (rows !== undefined) {
+          // An incremental page: taken only when its cursor values let the whole page through.
+          if (acceptCursor && !(cursor && this.cursorInLayout && acceptCursor(cursor))) break;
           this.settlePending(walk.pending);
           this.framingOf = body;
           return rows;
@@ -233,6 +238,8 @@ export class Normalizer {
       undoWalk(walk);
       this.scanTree = undefined;
     }
+    // An incremental page the sample did not settle is parsed and filtered by the caller.
+    if (acceptCursor) return undefined;
     const found = recordSlices(body);
     // An empty page is cheap to parse: the caller's route handles it (and the paginator's stop).
     if (!found || found.length === 0) return undefined;
