@@ -48,6 +48,10 @@ beforeAll(async () => {
     } else if (url === '/see-other') {
       res.writeHead(303, { location: '/echo' });
       res.end();
+    } else if (url === '/cut') {
+      res.writeHead(200, { 'content-length': '100000' });
+      res.write('[{"a":1}');
+      setTimeout(() => res.socket?.destroy(), 20);
     } else if (url === '/loop') {
       res.writeHead(302, { location: '/loop' });
       res.end();
@@ -88,5 +92,9 @@ describe('HTTP exchange', () => {
     const seeOther = await exchange({ url: `${baseA}/see-other`, method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x=1' }, signal());
     expect(json(seeOther.body)).toMatchObject({ method: 'GET', body: '' });
     await expect(exchange({ url: `${baseA}/loop`, method: 'GET', headers: {} }, signal())).rejects.toThrow('too many redirects');
+  });
+
+  it('rejects a response cut off before its announced length', async () => {
+    await expect(exchange({ url: `${baseA}/cut`, method: 'GET', headers: {} }, signal())).rejects.toThrow();
   });
 });

@@ -85,7 +85,9 @@ function readAll(response: http.IncomingMessage, signal: AbortSignal): Promise<B
       reject(signal.aborted ? signal.reason : error);
     };
     response.once('error', fail);
-    response.once('aborted', () => fail(new Error('the connection closed before the whole response arrived')));
+    response.once('close', () => {
+      if (!response.complete) fail(new Error('the connection closed before the whole response arrived'));
+    });
     decoder?.once('error', fail);
     const known = !decoder && Number.isSafeInteger(length) && length > 0;
     const target = known ? takeBody(length) : undefined;
