@@ -12,8 +12,8 @@ import type { ColumnSchema, DataType, TableSchema, WriteDisposition } from '../s
 import { CHILD_SYSTEM_COLUMNS, ROOT_SYSTEM_COLUMNS } from '../schema/types';
 import { fits, inferType, unify } from './infer';
 import { joinPath, snakeCase } from './naming';
-import { scanRawRecordsWasm } from './raw-scan-wasm';
-import { framingOfSlices, objectEnd, recordSlices, ScanNode, scanRawRecords, type CursorScan, type RawFraming, type ScanFailure } from './raw-scan';
+import { scanRecords } from './raw-scan-wasm';
+import { framingOfSlices, objectEnd, recordSlices, ScanNode, type CursorScan, type RawFraming, type ScanFailure } from './raw-scan';
 
 export interface NormalizerOptions {
   /** Root table name, already normalized. */
@@ -54,6 +54,11 @@ const SAMPLE_ROUNDS = 6;
 interface Walk {
   pending: Map<string, DataType>;
   steps: (() => void)[];
+}
+
+/** What a walk has changed so far, comparable: the layout steps taken and the pending types. */
+function walkState(walk: Walk): string {
+  return `${walk.steps.length} ${[...walk.pending].join()}`;
 }
 
 function undoWalk(walk: Walk): void {
@@ -219,8 +224,7 @@ export class Normalizer {
       for (let round = 0; round < SAMPLE_ROUNDS; round++) {
         const tree = this.buildScanNode(this.layout, walk.pending);
         const cursor = acceptCursor ? this.cursorScan : undefined;
-        const fast = scanRawRecordsWasm(body, tree, this.framing, failure, undefined, cursor);
-        const rows = fast === 'unavailable' ? scanRawRecords(body, tree, cursor, this.framing, failure) : fast;
+        const rows = scanRecords(body, tree, cursor, this.framing, failure);
         if (rows !== undefined) {
           // An incremental page: taken only when its cursor values let the whole page through.
           if (acceptCursor && !(cursor && this.cursorInLayout && acceptCursor(cursor))) break;
@@ -231,9 +235,9 @@ export class Normalizer {
         const end = failure.record < 0 ? -1 : objectEnd(body, failure.record);
         const misfit = end < 0 ? undefined : parse(failure.record, end);
         if (!misfit) break;
-        const before = { steps: walk.steps.length, pending: [...walk.pending].join() };
+        const before = walkState(walk);
         if (!this.walkRecords(misfit, walk)) return undefined;
-        if (walk.steps.length === before.steps && [...walk.pending].join() === before.pending) break;
+        if (walkState(walk) === before) break;
       }
       undoWalk(walk);
       this.scanTree = undefined;
@@ -317,9 +321,7 @@ export class Normalizer {
    */
   scanRaw(body: Uint8Array): number | undefined {
     this.scanTree ??= this.buildScanNode(this.layout);
-    // The WebAssembly scanner first (it gives the same answers, or says it cannot).
-    const fast = scanRawRecordsWasm(body, this.scanTree, this.framing, undefined, undefined, this.cursorScan);
-    const rows = fast === 'unavailable' ? scanRawRecords(body, this.scanTree, this.cursorScan, this.framing) : fast;
+    const rows = scanRecords(body, this.scanTree, this.cursorScan, this.framing);
     this.framingOf = rows === undefined ? undefined : body;
     return rows;
   }

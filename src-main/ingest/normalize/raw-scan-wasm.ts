@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { DataType } from '../schema/types';
-import type { CursorScan, RawFraming, ScanFailure, ScanNode } from './raw-scan';
+import { piecesAt, scanRawRecords, type CursorScan, type RawFraming, type ScanFailure, type ScanNode } from './raw-scan';
 import { RAW_SCAN_WASM } from './raw-scan-wasm.generated';
 
 /** The part of the WebAssembly API used here (Node has it; its types come with the DOM library). */
@@ -131,6 +131,12 @@ export function scanRawRecordsWasm(
   }
   const cursorPointer = (base + image.length + 15) & ~15;
   const commaPointer = cursorPointer + CURSOR_BYTES;
+  const grow = (needed: number): void => {
+    if (wasm.memory.buffer.byteLength < needed) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / WASM_PAGE));
+  };
+  grow(commaPointer);
+  new Uint8Array(wasm.memory.buffer).set(image, base);
+  wasm.setLayout(base);
   let window = Math.min(windowBytes, Math.max(body.length, 16));
   let count = 0;
   let state = 0;
@@ -142,11 +148,8 @@ export function scanRawRecordsWasm(
     // Room for the commas of a window: a record and its comma take at least three bytes.
     const capacity = (window >> 1) + 16;
     const windowPointer = commaPointer + capacity * 4;
-    const needed = windowPointer + window + PADDING;
-    if (wasm.memory.buffer.byteLength < needed) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / WASM_PAGE));
+    grow(windowPointer + window + PADDING);
     const memory = new Uint8Array(wasm.memory.buffer);
-    memory.set(image, base);
-    wasm.setLayout(base);
     const length = Math.min(window, body.length - position);
     const isLast = position + length >= body.length;
     memory.set(body.subarray(position, position + length), windowPointer);
@@ -191,16 +194,18 @@ function fillCursor(cursor: CursorScan, wasm: ScanExports, cursorPointer: number
 }
 
 function fillFraming(framing: RawFraming, open: number, close: number, commas: number[], lineBreakInRecord: boolean): void {
-  const at: number[] = [];
-  let pieceStart = 0;
-  for (const comma of commas) {
-    if (comma - pieceStart < framing.bytes) continue;
-    at.push(comma);
-    pieceStart = comma;
-  }
   framing.open = open;
   framing.close = close;
   framing.commas = commas;
-  framing.at = at;
+  framing.at = piecesAt(commas, framing.bytes);
   framing.lineBreakInRecord = lineBreakInRecord;
+}
+
+/**
+ * The byte check: this scanner when it can answer, else `scanRawRecords` (the same answers;
+ * `cursor` filled by whichever ran).
+ */
+export function scanRecords(body: Uint8Array, root: ScanNode, cursor?: CursorScan, framing?: RawFraming, failure?: ScanFailure): number | undefined {
+  const fast = scanRawRecordsWasm(body, root, framing, failure, undefined, cursor);
+  return fast === 'unavailable' ? scanRawRecords(body, root, cursor, framing, failure) : fast;
 }

@@ -120,10 +120,7 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
   const open = i;
   i = skipWs(body, i + 1, n);
   let count = 0;
-  let pieceStart = 0;
   const commas: number[] = [];
-  const at: number[] = [];
-  const pieceBytes = framing?.bytes ?? Infinity;
   lineBreakInRecord = false;
   for (;;) {
     if (i >= n || body[i] !== 0x7b) return undefined; // { — every element must be an object
@@ -141,10 +138,6 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     const c = body[i];
     if (c === 0x2c) {
       commas.push(i);
-      if (i - pieceStart >= pieceBytes) {
-        at.push(i);
-        pieceStart = i;
-      }
       i = skipWs(body, i + 1, n);
       continue;
     }
@@ -156,7 +149,7 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
     framing.open = open;
     framing.close = i;
     framing.commas = commas;
-    framing.at = at;
+    framing.at = piecesAt(commas, framing.bytes);
     framing.lineBreakInRecord = lineBreakInRecord;
   }
   return count;
@@ -189,19 +182,26 @@ export interface RawFraming {
 /** The framing of a page from its record slices (see `recordSlices`); pieces of about `bytes`. */
 export function framingOfSlices(body: Uint8Array, slices: readonly number[], bytes: number): RawFraming {
   const commas: number[] = [];
-  const at: number[] = [];
-  let pieceStart = 0;
   for (let k = 1; k + 1 < slices.length; k += 2) {
     let comma = slices[k] as number;
     while (body[comma] !== 0x2c) comma++;
     commas.push(comma);
+  }
+  let close = (slices[slices.length - 1] as number) ?? 0;
+  while (body[close] !== 0x5d) close++;
+  return { bytes, open: skipWs(body, 0, body.length), close, commas, at: piecesAt(commas, bytes), lineBreakInRecord: lineBreakInSlices(body, slices) };
+}
+
+/** Of a page's record commas, those that cut it into pieces of about `bytes` each. */
+export function piecesAt(commas: readonly number[], bytes: number): number[] {
+  const at: number[] = [];
+  let pieceStart = 0;
+  for (const comma of commas) {
     if (comma - pieceStart < bytes) continue;
     at.push(comma);
     pieceStart = comma;
   }
-  let close = (slices[slices.length - 1] as number) ?? 0;
-  while (body[close] !== 0x5d) close++;
-  return { bytes, open: skipWs(body, 0, body.length), close, commas, at, lineBreakInRecord: lineBreakInSlices(body, slices) };
+  return at;
 }
 
 /** Whether a line break falls inside one of the `[start, end)` slices of `body`. */
