@@ -93,4 +93,27 @@ describe('prepared data files', () => {
     for (const file of misfits) expect(existsSync(file.path)).toBe(true);
     expect(await rows(t.connection, 'SELECT count(*) AS n FROM lake.main.items')).toEqual([{ n: 0 }]);
   });
+
+  it('adopts several files at once, in their order, leaving the misfits among them untouched', async () => {
+    await t.lake.transaction((tx) =>
+      tx.createTable('main', 'items', [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'name', type: 'VARCHAR' },
+        { name: 'd', type: 'DATE' },
+      ]),
+    );
+    const ids = { id: 1, name: 2, d: 3 };
+    const files = [
+      await prepare(t.connection, `${ITEMS} WHERE id < 10`, ids),
+      await prepare(t.connection, `SELECT id, name, d::VARCHAR AS d FROM (${ITEMS})`, ids),
+      await prepare(t.connection, `${ITEMS} WHERE id >= 10 AND id < 30`, ids),
+      await prepare(t.connection, ITEMS, { id: 1, name: 3, d: 2 }),
+      await prepare(t.connection, `${ITEMS} WHERE id >= 30`, ids),
+    ];
+    await t.lake.transaction(async (tx) => {
+      expect(await tx.adoptDataFiles('main', 'items', files)).toEqual([10, undefined, 20, undefined, 70]);
+    });
+    expect(files.map((file) => existsSync(file.path))).toEqual([false, true, false, true, false]);
+    expect(await rows(t.connection, 'SELECT count(*) AS n, sum(id)::INTEGER AS s FROM lake.main.items')).toEqual([{ n: 100, s: 4950 }]);
+  });
 });

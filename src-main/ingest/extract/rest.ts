@@ -200,10 +200,15 @@ export async function* restPages(ctx: RestRequestContext): AsyncGenerator<Record
         promise.catch(() => undefined);
         window.push(promise);
       };
-      for (let i = 0; i < inFlight; i++) launch();
+      // The first page alone, then the rest of the window: pages in flight share the connection's
+      // bandwidth and the event loop, so the first page — which nothing else can overlap — comes
+      // in about twice as soon.
+      launch();
       for (let k = 0; window.length > 0; k++) {
         throwIfCancelled(ctx.signal);
-        const page = toPage(await (window.shift() as Promise<{ url: string; response: HttpResponse }>));
+        const fetched = await (window.shift() as Promise<{ url: string; response: HttpResponse }>);
+        if (k === 0) for (let i = 1; i < inFlight; i++) launch();
+        const page = toPage(fetched);
         const more = paginator.next(page, k, prepared.base) !== undefined;
         // Large pages: the next request goes out once the consumer is done with this one (the
         // page being handled counts as one in flight), so their bodies don't pile up.

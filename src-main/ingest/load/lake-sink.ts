@@ -186,11 +186,9 @@ export class LakeIngestSink implements LakeSink {
 
   /** Adopts the files written in the lake's form; rewrites the others (one new file). */
   private async appendFiles(tx: LakeTransaction, dataset: string, table: string, files: PackageFile[]): Promise<void> {
-    const rewrite: PackageFile[] = [];
-    for (const file of files) {
-      const adopted = file.stats ? await tx.adoptDataFile(dataset, table, { path: file.path, stats: file.stats }) : undefined;
-      if (adopted === undefined) rewrite.push(file);
-    }
+    const prepared = files.filter((file) => file.stats);
+    const adopted = await tx.adoptDataFiles(dataset, table, prepared.map((file) => ({ path: file.path, stats: file.stats as Record<string, unknown> })));
+    const rewrite = files.filter((file) => !file.stats || adopted[prepared.indexOf(file)] === undefined);
     if (rewrite.length > 0) await tx.append(dataset, table, `SELECT * FROM read_parquet(${parquetList(rewrite)}, union_by_name = true)`);
   }
 }

@@ -112,5 +112,8 @@ describe('package writer', () => {
     const rows = await rowsOf(writer, normalizer);
     connection.closeSync();
     expect(rows.map((r) => [String(r.id), r.note])).toEqual(pages.flatMap((p) => p.records.map((r) => [r.id, r.note])));
+    // Once finished, no page file is kept to be written over: only the Parquet files are left
+    // for the commit.
+    expect(fs.readdirSync(path.join(dir, 'spare')).filter((f) => !f.endsWith('.parquet'))).toEqual([]);
   });
 });

@@ -101,6 +101,8 @@ export class PackageWriter {
   /** Connections free for the next conversion. */
   private readonly idle: DuckDBConnection[];
   private aborted = false;
+  /** `finish` was called: no page comes any more, so no file is kept to be written over. */
+  private finishing = false;
   private failure: unknown;
   /** Raw page files whose conversion finished: written over by the next pages. */
   private readonly spare: string[] = [];
@@ -189,7 +191,11 @@ export class PackageWriter {
   /** Converts what is left and returns the package tables, in the order of `schemas`. */
   async finish(layouts: TableLayout[]): Promise<LoadTable[]> {
     for (const layout of layouts) await this.rotate(layout.schema.name, layout, layouts.length === 1);
-    await Promise.all(this.running);
+    // No page comes any more: the files kept to be written over go now, while the last
+    // conversions run, rather than with the folder after the commit.
+    this.finishing = true;
+    const removed = this.spare.splice(0).map((file) => fs.promises.rm(file, { force: true }));
+    await Promise.all([...this.running, ...removed]);
     if (this.failure) throw this.failure;
     return layouts.map(({ schema }) => {
       const files = this.tables.get(schema.name);
@@ -310,7 +316,7 @@ export class PackageWriter {
     }
     // Raw page files are kept to be written over (up to a bound); the rest are removed by
     // libuv's thread pool: unlinking a large file takes the kernel a while.
-    const kept = this.aborted ? [] : raw.slice(0, Math.max(0, MAX_SPARE_FILES - this.spare.length));
+    const kept = this.aborted || this.finishing ? [] : raw.slice(0, Math.max(0, MAX_SPARE_FILES - this.spare.length));
     this.spare.push(...kept);
     await Promise.all([...ndjson, ...raw.slice(kept.length)].map((file) => fs.promises.rm(file, { force: true })));
   }
