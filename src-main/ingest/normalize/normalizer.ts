@@ -156,7 +156,7 @@ export class Normalizer {
     this.root = new TableState(options.table, undefined, options.writeDisposition, options.primaryKey, existing, ROOT_SYSTEM_COLUMNS);
     for (const [name, type] of Object.entries(options.hints ?? {})) if (type === 'json') this.jsonColumns.add(name);
     this.tablesByName.set(this.root.name, this.root);
-    this.framing = { bytes: options.pieceBytes ?? RAW_PIECE_BYTES, open: 0, close: 0, commas: [], at: [], lineBreakInRecord: false };
+    this.framing = { bytes: options.pieceBytes ?? RAW_PIECE_BYTES, open: 0, close: 0, commas: new Int32Array(0), at: [], lineBreakInRecord: false };
     this.cursorScan = options.cursorPath ? { kind: undefined, usable: true, missing: false, min: [0, 0], max: [0, 0], atMax: [] } : undefined;
   }
 

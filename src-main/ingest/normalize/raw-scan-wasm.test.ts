@@ -22,7 +22,7 @@ function layout(): ScanNode {
   return root;
 }
 
-const framing = (): RawFraming => ({ bytes: 200, open: 0, close: 0, commas: [], at: [], lineBreakInRecord: false });
+const framing = (): RawFraming => ({ bytes: 200, open: 0, close: 0, commas: new Int32Array(0), at: [], lineBreakInRecord: false });
 
 /** Values of every kind, fitting and not, for any key. */
 const VALUES = [

@@ -142,7 +142,9 @@ export function scanRawRecordsWasm(
   let state = 0;
   let position = 0;
   let open = -1;
-  const commas: number[] = [];
+  // The page's record commas, gathered from each window's (page offsets, stored by the scanner).
+  let commas = new Int32Array(1024);
+  let commaCount = 0;
   wasm.resetPage(cursorPointer, AT_MAX_CAPACITY);
   for (;;) {
     // Room for the commas of a window: a record and its comma take at least three bytes.
@@ -161,8 +163,14 @@ export function scanRawRecordsWasm(
     }
     if (result === FULL || result < 0) return 'unavailable';
     count += result;
-    const found = new Int32Array(wasm.memory.buffer, commaPointer, wasm.commaCountOf());
-    for (let k = 0; k < found.length; k++) commas.push(position + (found[k] as number));
+    const found = wasm.commaCountOf();
+    if (commaCount + found > commas.length) {
+      const larger = new Int32Array(Math.max(commas.length * 2, commaCount + found));
+      larger.set(commas.subarray(0, commaCount));
+      commas = larger;
+    }
+    commas.set(new Int32Array(wasm.memory.buffer, commaPointer, found), commaCount);
+    commaCount += found;
     if (wasm.openAtOf() >= 0) open = position + wasm.openAtOf();
     const closeAt = wasm.closeAtOf();
     if (closeAt >= 0) {
@@ -171,7 +179,7 @@ export function scanRawRecordsWasm(
         const c = body[k];
         if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return undefined;
       }
-      if (framing) fillFraming(framing, open, close, commas, wasm.lineBreakOf() !== 0);
+      if (framing) fillFraming(framing, open, close, commas.subarray(0, commaCount), wasm.lineBreakOf() !== 0);
       if (cursor) fillCursor(cursor, wasm, cursorPointer);
       return count;
     }
@@ -193,7 +201,7 @@ function fillCursor(cursor: CursorScan, wasm: ScanExports, cursorPointer: number
   cursor.atMax = Array.from(new Int32Array(wasm.memory.buffer, cursorPointer + 512, wasm.atMaxCountOf() * 2));
 }
 
-function fillFraming(framing: RawFraming, open: number, close: number, commas: number[], lineBreakInRecord: boolean): void {
+function fillFraming(framing: RawFraming, open: number, close: number, commas: Int32Array, lineBreakInRecord: boolean): void {
   framing.open = open;
   framing.close = close;
   framing.commas = commas;

@@ -148,8 +148,8 @@ export function scanRawRecords(body: Uint8Array, root: ScanNode, cursor?: Cursor
   if (framing) {
     framing.open = open;
     framing.close = i;
-    framing.commas = commas;
-    framing.at = piecesAt(commas, framing.bytes);
+    framing.commas = Int32Array.from(commas);
+    framing.at = piecesAt(framing.commas, framing.bytes);
     framing.lineBreakInRecord = lineBreakInRecord;
   }
   return count;
@@ -172,7 +172,7 @@ export interface RawFraming {
   open: number;
   close: number;
   /** Offsets of the commas between records, ascending. */
-  commas: number[];
+  commas: Int32Array;
   /** Of those, where the page is cut into pieces, ascending. */
   at: number[];
   /** Whether a record has a line break between its tokens (then it cannot be one NDJSON line). */
@@ -189,14 +189,15 @@ export function framingOfSlices(body: Uint8Array, slices: readonly number[], byt
   }
   let close = (slices[slices.length - 1] as number) ?? 0;
   while (body[close] !== 0x5d) close++;
-  return { bytes, open: skipWs(body, 0, body.length), close, commas, at: piecesAt(commas, bytes), lineBreakInRecord: lineBreakInSlices(body, slices) };
+  return { bytes, open: skipWs(body, 0, body.length), close, commas: Int32Array.from(commas), at: piecesAt(commas, bytes), lineBreakInRecord: lineBreakInSlices(body, slices) };
 }
 
 /** Of a page's record commas, those that cut it into pieces of about `bytes` each. */
-export function piecesAt(commas: readonly number[], bytes: number): number[] {
+export function piecesAt(commas: ArrayLike<number>, bytes: number): number[] {
   const at: number[] = [];
   let pieceStart = 0;
-  for (const comma of commas) {
+  for (let k = 0; k < commas.length; k++) {
+    const comma = commas[k] as number;
     if (comma - pieceStart < bytes) continue;
     at.push(comma);
     pieceStart = comma;

@@ -8,7 +8,7 @@
  * end is scanned again from its start in the next window.
  *
  * Memory, all laid out by the caller: the layout (nodes, entries, key bytes), the commas found
- * (i32 offsets into the window), the window itself followed by 64 bytes of `"`.
+ * (i32 offsets into the page), the window itself followed by 64 bytes of `"`.
  */
 
 /** Leaf types, as ../raw-scan-wasm.ts numbers them. */
@@ -280,7 +280,15 @@ function scanObject(i: usize, node: i32): i32 {
   const kind = load<i32>(entry + 8);
   const arg = load<i32>(entry + 12);
   if (kind == K_CURSOR) return scanCursor(i, c, arg);
-  if (c == 0x22) return kind == K_LEAF ? scanString(i + 1, arg) : FAIL;
+  if (c == 0x22) {
+    if (kind != K_LEAF) return FAIL;
+    // Text without escapes (most values): its closing quote is the first stop, no call needed.
+    if (arg == T_TEXT) {
+      const stop = stringStop(i + 1);
+      if (stop < end && load<u8>(stop) == 0x22) return <i32>(stop + 1);
+    }
+    return scanString(i + 1, arg);
+  }
   if (c == 0x7b) return kind == K_STRUCT ? scanObject(i + 1, arg) : FAIL;
   if (kind != K_LEAF) return FAIL;
   if (c == 0x74 || c == 0x66) {
@@ -544,8 +552,8 @@ function isMinute(i: usize): bool {
  * the records scanned whole, or FAIL / FULL; then `resumeAt` (offset into the window) and
  * `resumeState` say where the next window starts — or `closeAt` is set at the closing `]`
  * (the caller checks that only whitespace follows). Commas between records are stored as
- * offsets into the window from `commaPtr`, at most `cap`. `base`: the window's offset in the
- * page; with `cursor`, each record's cursor value is folded into the page's (`noteCursor`).
+ * page offsets from `commaPtr`, at most `cap`. `base`: the window's offset in the page; with
+ * `cursor`, each record's cursor value is folded into the page's (`noteCursor`).
  */
 export function scanWindow(start: usize, length: i32, isLast: bool, state: i32, commaPtr: usize, cap: i32, base: i32, cursor: bool): i32 {
   end = start + <usize>length;
@@ -588,7 +596,7 @@ export function scanWindow(start: usize, length: i32, isLast: bool, state: i32, 
     const c = load<u8>(i);
     if (c == 0x2c) {
       if (commaCount >= commaCap) return FULL;
-      store<i32>(commas + (<usize>commaCount << 2), <i32>(i - start));
+      store<i32>(commas + (<usize>commaCount << 2), base + <i32>(i - start));
       commaCount++;
       i = skipWs(i + 1);
       state = 1;
