@@ -23,6 +23,12 @@ async function prepare(connection: DuckDBConnection, select: string, fieldIds: R
   return { path: file, stats: reader.getRowObjectsJS()[0] as Record<string, unknown> };
 }
 
+/** The columns of ITEMS as a lake table's. */
+const ITEM_COLUMNS = [
+  { name: 'id', type: 'BIGINT' },
+  { name: 'name', type: 'VARCHAR' },
+  { name: 'd', type: 'DATE' },
+];
 const ITEMS = `SELECT i::BIGINT AS id, 'n' || i AS name, DATE '2024-01-01' + i::INT AS d FROM range(0, 100) r(i)`;
 
 describe('prepared data files', () => {
@@ -31,17 +37,9 @@ describe('prepared data files', () => {
     expect(tables.has('items')).toBe(false);
     const file = await prepare(t.connection, ITEMS, predictFieldIds(tables.get('items'), ['id', 'name', 'd']), parquetOptions);
     await t.lake.transaction(async (tx) => {
-      await tx.createTable('main', 'items', [
-        { name: 'id', type: 'BIGINT' },
-        { name: 'name', type: 'VARCHAR' },
-        { name: 'd', type: 'DATE' },
-      ]);
+      await tx.createTable('main', 'items', ITEM_COLUMNS);
       expect(await tx.adoptDataFile('main', 'items', file)).toBe(100);
-      await tx.createTable('main', 'copy', [
-        { name: 'id', type: 'BIGINT' },
-        { name: 'name', type: 'VARCHAR' },
-        { name: 'd', type: 'DATE' },
-      ]);
+      await tx.createTable('main', 'copy', ITEM_COLUMNS);
       await tx.append('main', 'copy', ITEMS);
     });
     expect(existsSync(file.path)).toBe(false);
@@ -74,13 +72,7 @@ describe('prepared data files', () => {
   });
 
   it('leaves a file that does not fit the table untouched (wrong field ids, a missing column, another type)', async () => {
-    await t.lake.transaction((tx) =>
-      tx.createTable('main', 'items', [
-        { name: 'id', type: 'BIGINT' },
-        { name: 'name', type: 'VARCHAR' },
-        { name: 'd', type: 'DATE' },
-      ]),
-    );
+    await t.lake.transaction((tx) => tx.createTable('main', 'items', ITEM_COLUMNS));
     const misfits = [
       await prepare(t.connection, ITEMS, { id: 1, name: 3, d: 2 }),
       await prepare(t.connection, `SELECT id, name FROM (${ITEMS})`, { id: 1, name: 2 }),
@@ -95,13 +87,7 @@ describe('prepared data files', () => {
   });
 
   it('adopts several files at once, in their order, leaving the misfits among them untouched', async () => {
-    await t.lake.transaction((tx) =>
-      tx.createTable('main', 'items', [
-        { name: 'id', type: 'BIGINT' },
-        { name: 'name', type: 'VARCHAR' },
-        { name: 'd', type: 'DATE' },
-      ]),
-    );
+    await t.lake.transaction((tx) => tx.createTable('main', 'items', ITEM_COLUMNS));
     const ids = { id: 1, name: 2, d: 3 };
     const files = [
       await prepare(t.connection, `${ITEMS} WHERE id < 10`, ids),
