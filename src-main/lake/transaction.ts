@@ -528,20 +528,20 @@ export class LakeTransaction {
       if (row.num_children === null || Number(row.num_children) === 0) entry.fieldIds.set(String(row.name).toLowerCase(), row.field_id === null ? null : Number(row.field_id));
     }
     const fits = new Map<string, boolean>();
-    const adopted: (number | undefined)[] = [];
-    for (const file of files) {
+    const fitsTable = async (file: PreparedDataFile): Promise<boolean> => {
       const entry = schemas.get(file.path);
-      if (!entry) {
-        adopted.push(undefined);
-        continue;
-      }
+      if (!entry) return false;
       const key = entry.text.join('\n');
       let fit = fits.get(key);
       if (fit === undefined) {
         fit = fileFitsTable(t.columns, await this.specsOf(`SELECT * FROM read_parquet(${lit(file.path)})`), entry.fieldIds);
         fits.set(key, fit);
       }
-      if (!fit) {
+      return fit;
+    };
+    const adopted: (number | undefined)[] = [];
+    for (const file of files) {
+      if (!(await fitsTable(file))) {
         adopted.push(undefined);
         continue;
       }

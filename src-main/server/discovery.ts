@@ -10,7 +10,6 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import path from 'node:path';
 import { z } from 'zod';
 import { processAlive } from '../process/alive';
-export { isProjectDir } from '../project/project-dir';
 
 export { processAlive };
 
@@ -28,7 +27,6 @@ export type EngineDiscovery = z.infer<typeof engineDiscovery>;
 export function discoveryPath(projectDir: string): string {
   return path.join(projectDir, '.pas', 'engine.json');
 }
-
 
 /** Writes the file atomically, readable by the user only (created 0600, then renamed into place). */
 export function writeDiscovery(info: EngineDiscovery): string {

@@ -7,7 +7,8 @@
  */
 import packageJson from '../../package.json' with { type: 'json' };
 import type { PasService } from '../service/service';
-import { isProjectDir, removeDiscovery, writeDiscovery } from './discovery';
+import { isProjectDir } from '../project/project-dir';
+import { removeDiscovery, writeDiscovery } from './discovery';
 import { HOST, startWebServer } from './web-server';
 
 export interface EngineEndpoint {

@@ -186,9 +186,10 @@ export class LakeIngestSink implements LakeSink {
 
   /** Adopts the files written in the lake's form; rewrites the others (one new file). */
   private async appendFiles(tx: LakeTransaction, dataset: string, table: string, files: PackageFile[]): Promise<void> {
-    const prepared = files.filter((file) => file.stats);
-    const adopted = await tx.adoptDataFiles(dataset, table, prepared.map((file) => ({ path: file.path, stats: file.stats as Record<string, unknown> })));
-    const rewrite = files.filter((file) => !file.stats || adopted[prepared.indexOf(file)] === undefined);
+    const prepared = files.flatMap((file) => (file.stats ? [{ path: file.path, stats: file.stats }] : []));
+    const adopted = await tx.adoptDataFiles(dataset, table, prepared);
+    const taken = new Set(prepared.filter((_, i) => adopted[i] !== undefined).map((file) => file.path));
+    const rewrite = files.filter((file) => !taken.has(file.path));
     if (rewrite.length > 0) await tx.append(dataset, table, `SELECT * FROM read_parquet(${parquetList(rewrite)}, union_by_name = true)`);
   }
 }

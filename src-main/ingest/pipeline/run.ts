@@ -141,7 +141,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: RunOption
               // A page the byte check cannot take as the schema stands (the first page, a new
               // field) may still fit once its records settle the schema: check them one at a time
               // rather than parsing the whole page at once (a page of records is ~4x its bytes).
-              if (rows === undefined) rows = incremental ? normalizer.acceptRawBody(body, (cursor) => incremental.acceptRaw(cursor, body)) : normalizer.acceptRawBody(body);
+              if (rows === undefined) rows = normalizer.acceptRawBody(body, incremental && ((cursor) => incremental.acceptRaw(cursor, body)));
               declined = rows === undefined ? declined + 1 : 0;
               return rows;
             }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PasException } from '../../../src-shared/errors';
 import type { CurrentProject, RecentProject } from '../../../src-shared/projects-contract';
-import { isProjectDir } from '../../server/discovery';
+import { isProjectDir } from '../../project/project-dir';
 import { FolderAccess, realFolder } from '../projects/folder-access';
 import { RecentProjects } from '../projects/recent-projects';
 import type { Handlers } from './types';

@@ -9,7 +9,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PasException } from '../../../src-shared/errors';
 import type { BrowseEntry, BrowseView } from '../../../src-shared/projects-contract';
-import { isProjectDir } from '../../server/discovery';
+import { isProjectDir } from '../../project/project-dir';
 
 /** Folders never listed by the browser: hidden ones and package or build trees. */
 const SKIPPED = /^(\.|node_modules$|__pycache__$)/;

@@ -1,15 +1,17 @@
 /**
  * Under an error about a table the project's pipelines load but nothing has loaded yet (a fresh
- * project; the error's `loadedBy`): one button per such pipeline that runs it (`ingest.run`),
- * says how it went, and then lets the caller retry (the preview runs again, the plan is remade).
+ * project; the error's `loadedBy`; nothing for any other error): one button per such pipeline
+ * that runs it (`ingest.run`), says how it went, and then lets the caller retry (the preview
+ * runs again, the plan is remade).
  */
 import { useState } from 'react';
-import { formatPasError, isPasException } from '../../../src-shared/errors';
+import { formatPasError, isPasException, type PasError } from '../../../src-shared/errors';
 import type { Client } from '../../transport/client';
 
-export function LoadMissingTable({ client, pipelines, onLoaded, then = 'preview again' }: { client: Client; pipelines: string[]; onLoaded: () => void; then?: string }) {
+export function LoadMissingTable({ client, error, onLoaded, then = 'preview again' }: { client: Client; error: PasError; onLoaded: () => void; then?: string }) {
   const [running, setRunning] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
+  const pipelines = error.code === 'sql' ? (error.loadedBy ?? []) : [];
 
   const run = async (pipeline: string) => {
     setRunning(pipeline);
@@ -30,6 +32,7 @@ export function LoadMissingTable({ client, pipelines, onLoaded, then = 'preview 
     }
   };
 
+  if (pipelines.length === 0) return null;
   return (
     <div className="load-missing" data-testid="load-missing-table">
       <span>Load it now:</span>

@@ -378,9 +378,7 @@ export function PlanDialog({ client, initialEnvironment, onClose }: { client: Cl
                 ? `✕ ${step.error.message}`
                 : `✕ The plan was not applied: ${step.error.message}`}
           </p>
-          {step.error.code === 'sql' && step.error.loadedBy && step.error.loadedBy.length > 0 && (
-            <LoadMissingTable client={client} pipelines={step.error.loadedBy} then="plan again" onLoaded={() => void makePlan({ tests: true })} />
-          )}
+          <LoadMissingTable client={client} error={step.error} then="plan again" onLoaded={() => void makePlan({ tests: true })} />
           <ApplyTracker progress={step.progress} />
         </>
       );

@@ -288,9 +288,7 @@ export function Workbench({ client, active: visible }: { client: Client; active:
               {preview.error && (
                 <div className="error-panel wb-preview-error" role="alert" data-testid="preview-error">
                   <pre>{formatPasError(preview.error)}</pre>
-                  {preview.error.code === 'sql' && preview.error.loadedBy && preview.error.loadedBy.length > 0 && (
-                    <LoadMissingTable client={client} pipelines={preview.error.loadedBy} onLoaded={() => runNowRef.current()} />
-                  )}
+                  <LoadMissingTable client={client} error={preview.error} onLoaded={() => runNowRef.current()} />
                 </div>
               )}
               <div className="wb-preview-body">

@@ -88,10 +88,10 @@ export function useLivePreview(client: Client, tab: Tab | undefined, environment
   return { state, runNow };
 }
 
-/** Problems of the active tab's text, asked for after each pause in typing. */
 /** Calls after which what is built or loaded changed, so a file's problems may have too. */
 const CHANGES_WHAT_EXISTS = new Set(['ingest.run', 'plan.apply', 'plan.run', 'env.invalidate', 'env.janitor']);
 
+/** Problems of the active tab's text, asked for after each pause in typing. */
 export function useLiveProblems(client: Client, tab: Tab | undefined, environment: string): void {
   const path = tab?.path;
   const text = tab?.text;
